@@ -1,0 +1,102 @@
+/**
+ * The `postgres` (porsager/postgres.js) driver: TCP on Node, Bun and Deno, `cloudflare:sockets` on Workers.
+ * One pooled `Sql` instance; statements are sent with the extended protocol, batches pipeline inside one
+ * transaction, and LISTEN uses postgres.js's own reconnecting listener connection.
+ */
+import postgres from 'postgres';
+import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
+import { DriverError } from '../src/errors.ts';
+
+export interface PostgresDriverOptions {
+  /** Most connections in the pool. Default 10. */
+  max?: number;
+  /** Use named prepared statements (faster for repeated queries). Turn off behind a transaction-mode pooler. Default true. */
+  prepare?: boolean;
+  /** Seconds an idle connection stays open. Default 30 (0 keeps it forever). */
+  idleTimeout?: number;
+  /** Seconds to wait for a connection to open. Default 10. */
+  connectTimeout?: number;
+}
+
+/** Parses `int8` to a JS number, refusing values past 2^53 rather than rounding them silently. */
+const int8AsNumber = {
+  to: 20,
+  from: [20],
+  serialize: (x: unknown) => String(x),
+  parse: (x: string) => {
+    const n = Number(x);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
+    return n;
+  },
+};
+
+/**
+ * Creates a driver from a connection URL (the driver owns and closes the pool) or from an existing
+ * `postgres()` instance (the caller keeps ownership; `close()` leaves it open).
+ */
+export function postgresDriver(source: string | postgres.Sql, options: PostgresDriverOptions = {}): Driver {
+  const owned = typeof source === 'string';
+  const sql: postgres.Sql =
+    typeof source === 'string'
+      ? postgres(source, {
+          max: options.max ?? 10,
+          prepare: options.prepare ?? true,
+          idle_timeout: options.idleTimeout ?? 30,
+          connect_timeout: options.connectTimeout ?? 10,
+          onnotice: () => {},
+          types: { int8: int8AsNumber },
+          connection: { application_name: 'dbos-edge' },
+        })
+      : source;
+  let closed = false;
+
+  return {
+    async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
+      try {
+        const rows = await sql.unsafe(text, params as SqlParam[]);
+        return rows as unknown as R[];
+      } catch (e) {
+        throw toDriverError(e);
+      }
+    },
+
+    async batch(statements: readonly Statement[]): Promise<Row[][]> {
+      try {
+        const result = await sql.begin((tx) =>
+          // Sent back to back without waiting: postgres.js pipelines them on the transaction's connection.
+          Promise.all(statements.map((s) => tx.unsafe(s.text, s.params as SqlParam[]))),
+        );
+        return result as unknown as Row[][];
+      } catch (e) {
+        throw toDriverError(e);
+      }
+    },
+
+    async listen(channel: string, onPayload: (payload: string) => void) {
+      try {
+        const { unlisten } = await sql.listen(channel, onPayload);
+        return unlisten;
+      } catch (e) {
+        throw toDriverError(e);
+      }
+    },
+
+    async close() {
+      if (closed || !owned) return;
+      closed = true;
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+function toDriverError(e: unknown): DriverError {
+  if (e instanceof DriverError) return e;
+  const err = e as { code?: unknown; constraint_name?: unknown; detail?: unknown; message?: unknown };
+  const code = typeof err?.code === 'string' ? err.code : undefined;
+  return new DriverError(typeof err?.message === 'string' ? err.message : String(e), {
+    sqlState: code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+    constraint: typeof err?.constraint_name === 'string' ? err.constraint_name : undefined,
+    detail: typeof err?.detail === 'string' ? err.detail : undefined,
+    cause: e,
+  });
+}

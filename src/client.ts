@@ -1,0 +1,553 @@
+/**
+ * `DBOSClient`: the whole Python `DBOSClient` surface in TypeScript idiom, with the names of
+ * `@dbos-inc/dbos-sdk`'s own client. It reads and writes the DBOS system database directly, so a real
+ * DBOS application executes what it enqueues. Construction does no I/O: the driver connects and the schema's
+ * features are read on the first call, so a client is safe at module scope on the edge.
+ */
+import * as v from 'valibot';
+import { resolveDriver } from './connect.ts';
+import type { Driver, Row } from './driver.ts';
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSConflictingWorkflowError,
+  DBOSEdgeError,
+  DBOSNonExistentWorkflowError,
+  DBOSQueueDuplicatedError,
+  DBOSSerializationError,
+  DBOSWorkflowError,
+  ValidationError,
+} from './errors.ts';
+import { WorkflowHandle } from './handle.ts';
+import {
+  type CancelOptions,
+  CancelOptionsSchema,
+  type EnqueueOptions,
+  EnqueueOptionsSchema,
+  type ForkOptions,
+  ForkOptionsSchema,
+  type ListStepsOptions,
+  ListStepsSchema,
+  type ListWorkflowsInput,
+  ListWorkflowsSchema,
+  type ResumeOptions,
+  ResumeOptionsSchema,
+  validate,
+  validateId,
+  type WaitOptions,
+  WaitOptionsSchema,
+} from './options.ts';
+import { detectSchema } from './schema/detect.ts';
+import { quoteIdent, validateSchemaName } from './schema/name.ts';
+import { Codec, PORTABLE, portableStringify, type Serializer } from './serialization.ts';
+import {
+  cancelStatement,
+  enqueueStatement,
+  finishedStatement,
+  forkStatement,
+  getStatusStatement,
+  type ListFilter,
+  listStatement,
+  type Query,
+  resumeStatement,
+  type SqlContext,
+  stepsStatement,
+} from './sql/workflows.ts';
+import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
+import { FinishWatcher, type PollingOptions } from './wait.ts';
+
+export interface DBOSClientConfig {
+  /** Python `system_database_url`. Falls back to one derived from `applicationDatabaseUrl`. */
+  systemDatabaseUrl?: string;
+  /** Python `application_database_url`: the system database is its database name plus `_dbos_sys`. */
+  applicationDatabaseUrl?: string;
+  /** Python `system_database_engine`: a ready driver (any adapter, or your own); URLs are then ignored. */
+  driver?: Driver;
+  /** Python `dbos_system_schema`. Default `dbos`. */
+  systemDatabaseSchemaName?: string;
+  /** Python `serializer`: a custom format, used by default for writes and to read rows carrying its name. */
+  serializer?: Serializer;
+  /** The application this client acts for: owner of what it enqueues, and the default scope of listings. */
+  applicationName?: string;
+  /** How waits poll for completion (see `wait.ts`). */
+  polling?: PollingOptions;
+}
+
+const ConfigSchema = v.strictObject({
+  systemDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
+  applicationDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
+  driver: v.optional(
+    v.custom<Driver>((d) => typeof (d as Driver)?.query === 'function', 'must implement the Driver interface'),
+  ),
+  systemDatabaseSchemaName: v.optional(v.string()),
+  serializer: v.optional(
+    v.custom<Serializer>(
+      (s) => ['name', 'stringify', 'parse'].every((k) => typeof (s as Record<string, unknown>)?.[k] === 'function'),
+      'must have name(), stringify() and parse()',
+    ),
+  ),
+  applicationName: v.optional(v.pipe(v.string(), v.minLength(1))),
+  polling: v.optional(
+    v.strictObject({
+      minIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+      maxIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+    }),
+  ),
+});
+
+/** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
+const ENQUEUE_ATTEMPTS = 5;
+
+const toEpochMs = (t: string | Date | number | undefined): number | undefined =>
+  t === undefined ? undefined : typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+const list = (x: string | string[] | undefined): string[] | undefined => (x === undefined ? undefined : [x].flat());
+
+export class DBOSClient implements AsyncDisposable {
+  readonly #schema: string;
+  readonly #quotedSchema: string;
+  readonly #applicationName: string | undefined;
+  readonly #codec: Codec;
+  readonly #openDriver: () => Promise<Driver>;
+  readonly #ownsDriver: boolean;
+  readonly #watcher: FinishWatcher;
+  #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
+  #destroyed = false;
+
+  constructor(config: DBOSClientConfig) {
+    const c = validate(ConfigSchema, config, 'config');
+    this.#schema = validateSchemaName(c.systemDatabaseSchemaName ?? 'dbos');
+    this.#quotedSchema = quoteIdent(this.#schema);
+    this.#applicationName = c.applicationName;
+    this.#codec = new Codec(c.serializer);
+    this.#openDriver = resolveDriver(c);
+    this.#ownsDriver = c.driver === undefined;
+    this.#watcher = new FinishWatcher(async (ids) => {
+      const { driver, ctx } = await this.#connect();
+      return this.#run(driver, finishedStatement(ctx, ids));
+    }, c.polling);
+  }
+
+  /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
+  static async create(config: DBOSClientConfig): Promise<DBOSClient> {
+    return new DBOSClient(config);
+  }
+
+  get applicationName(): string | undefined {
+    return this.#applicationName;
+  }
+
+  /** Opens the driver and reads the schema's features, once. A failure is not cached, so the next call retries. */
+  #connect(): Promise<{ driver: Driver; ctx: SqlContext }> {
+    if (this.#destroyed) return Promise.reject(new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed'));
+    this.#ready ??= (async () => {
+      const driver = await this.#openDriver();
+      const features = await detectSchema(driver, this.#quotedSchema, this.#schema);
+      return { driver, ctx: { s: this.#quotedSchema, features } };
+    })().catch((e) => {
+      this.#ready = undefined;
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  async #run(driver: Driver, q: Query): Promise<Row[]> {
+    return driver.query(q.text, q.params);
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  /**
+   * Python `enqueue(options, *args)`: queues `workflowName` with positional `args` and returns its handle.
+   * Serialized as portable JSON unless `serializationType: 'native'` or the client's own serializer says otherwise.
+   */
+  async enqueue<R = unknown>(options: EnqueueOptions, ...args: unknown[]): Promise<WorkflowHandle<R>> {
+    return this.#enqueue<R>(options, args, undefined);
+  }
+
+  /** Enqueues with portable JSON and optional named arguments (Python keyword arguments). */
+  async enqueuePortable<R = unknown>(
+    options: EnqueueOptions,
+    positionalArgs: readonly unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<WorkflowHandle<R>> {
+    if (!Array.isArray(positionalArgs)) {
+      throw new ValidationError([{ field: 'positionalArgs', rule: 'array', message: 'must be an array' }]);
+    }
+    if (options?.serializationType === 'native') {
+      throw new ValidationError([
+        {
+          field: 'options.serializationType',
+          rule: 'portable_only',
+          message: 'enqueuePortable always writes portable JSON',
+        },
+      ]);
+    }
+    return this.#enqueue<R>({ ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
+  }
+
+  async #enqueue<R>(
+    options: EnqueueOptions,
+    args: readonly unknown[],
+    namedArgs: Record<string, unknown> | undefined,
+  ): Promise<WorkflowHandle<R>> {
+    const o = validate(EnqueueOptionsSchema, options, 'options');
+    const serialization = this.#codec.nameFor(o.serializationType);
+    const inputs = await this.#codec.encodeArgs(args, namedArgs, serialization);
+    const attributes =
+      o.attributes === undefined ? null : await this.#codec.encode(o.attributes, PORTABLE, 'options.attributes');
+    const workflowID = o.workflowID ?? crypto.randomUUID();
+    const creatorXid = crypto.randomUUID();
+    const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
+    const className = o.workflowClassName || null;
+    const configName = o.workflowConfigName || null;
+    const { driver, ctx } = await this.#connect();
+    const statement = enqueueStatement(ctx, {
+      workflowID,
+      status: delayMs ? 'DELAYED' : 'ENQUEUED',
+      name: o.workflowName,
+      className,
+      configName,
+      queueName: o.queueName,
+      appVersion: o.appVersion ?? null,
+      authenticatedUser: o.authenticatedUser ?? null,
+      authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
+      timeoutMs: o.workflowTimeoutMS ?? null,
+      deduplicationID: o.deduplicationID ?? null,
+      priority: o.priority ?? 0,
+      inputs,
+      serialization,
+      partitionKey: o.queuePartitionKey ?? null,
+      delayMs,
+      attributes,
+      applicationName: o.applicationName ?? this.#applicationName ?? null,
+      creatorXid,
+    });
+    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
+      const rows = await this.#run(driver, statement);
+      const byOutcome = new Map(rows.map((r) => [r.outcome, r]));
+      if (byOutcome.has('inserted')) return new WorkflowHandle<R>(this.#backend, workflowID);
+      const existing = byOutcome.get('existing');
+      if (existing) {
+        if (
+          existing.name !== o.workflowName ||
+          (existing.class_name ?? null) !== className ||
+          (existing.config_name ?? null) !== configName
+        ) {
+          throw new DBOSConflictingWorkflowError(
+            workflowID,
+            `it runs ${describe(existing.name, existing.class_name, existing.config_name)}, not ${describe(o.workflowName, className, configName)}`,
+          );
+        }
+        if (o.workflowIDReusePolicy === 'reject' && existing.creator_xid !== creatorXid) {
+          throw new DBOSConflictingWorkflowError(workflowID, 'workflowIDReusePolicy is reject');
+        }
+        return new WorkflowHandle<R>(this.#backend, workflowID);
+      }
+      const holder = byOutcome.get('deduplicated');
+      if (holder) {
+        if (o.duplicationPolicy === 'return-existing')
+          return new WorkflowHandle<R>(this.#backend, String(holder.workflow_uuid));
+        throw new DBOSQueueDuplicatedError(workflowID, o.queueName, o.deduplicationID as string);
+      }
+      // The conflicting row committed after this statement's snapshot, or vanished: look again.
+    }
+    throw new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
+  }
+
+  // ---------------------------------------------------------------- handles and results
+
+  /** A handle on an existing workflow. No I/O: `getStatus()` returns null if it does not exist. */
+  retrieveWorkflow<R = unknown>(workflowID: string): WorkflowHandle<R> {
+    return new WorkflowHandle<R>(this.#backend, validateId(workflowID, 'workflowID'));
+  }
+
+  /** The workflow's status with inputs and outputs, or undefined if there is no such workflow. */
+  async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
+    validateId(workflowID, 'workflowID');
+    const { driver, ctx } = await this.#connect();
+    const [row] = await this.#run(driver, getStatusStatement(ctx, workflowID));
+    return row ? this.#status(row, true, true) : undefined;
+  }
+
+  readonly #backend = {
+    getWorkflow: (id: string) => this.getWorkflow(id),
+    awaitResult: (id: string, options?: WaitOptions) => this.#awaitResult(id, options),
+  };
+
+  async #awaitResult(workflowID: string, options?: WaitOptions): Promise<unknown> {
+    const o = validate(WaitOptionsSchema, options ?? {}, 'options');
+    const row = await this.#watcher.wait([workflowID], o);
+    return this.#outcome(row);
+  }
+
+  /** The finished row's output, or its failure as the typed error. */
+  async #outcome(row: Row): Promise<unknown> {
+    const id = String(row.workflow_uuid);
+    const serialization = row.serialization as string | null;
+    switch (row.status) {
+      case 'SUCCESS':
+        return this.#codec.decode(row.output as string | null, serialization, `the output of workflow ${id}`);
+      case 'ERROR':
+        throw await this.#decodeError(id, row.error, serialization, `the error of workflow ${id}`);
+      case 'CANCELLED':
+        throw new DBOSAwaitedWorkflowCancelledError(id);
+      case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
+        throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(id);
+      default:
+        throw new DBOSEdgeError('UNKNOWN_STATUS', `Workflow ${id} finished with unknown status ${String(row.status)}`);
+    }
+  }
+
+  async #decodeError(
+    id: string,
+    text: unknown,
+    serialization: string | null,
+    what: string,
+  ): Promise<DBOSWorkflowError> {
+    const value = await this.#codec.decode(text as string | null, serialization, what);
+    if (typeof value === 'object' && value !== null) return new DBOSWorkflowError(id, value as Record<string, unknown>);
+    return new DBOSWorkflowError(id, { message: String(value ?? '') });
+  }
+
+  /**
+   * Python `wait_first`: waits until one of the workflows finishes (any terminal status) and returns its handle.
+   * Every waiter of the client shares one poll.
+   */
+  async waitFirst<R = unknown>(
+    workflows: readonly (WorkflowHandle<R> | string)[],
+    options?: WaitOptions,
+  ): Promise<WorkflowHandle<R>> {
+    if (!Array.isArray(workflows) || workflows.length === 0) {
+      throw new ValidationError([
+        { field: 'workflows', rule: 'min_length', message: 'must list at least one workflow' },
+      ]);
+    }
+    const ids = workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
+    const o = validate(WaitOptionsSchema, options ?? {}, 'options');
+    const row = await this.#watcher.wait(ids, o);
+    return new WorkflowHandle<R>(this.#backend, String(row.workflow_uuid));
+  }
+
+  // ---------------------------------------------------------------- management
+
+  /** Python `cancel_workflow`: stops a workflow that has not finished; it ends CANCELLED. */
+  async cancelWorkflow(workflowID: string, options?: CancelOptions): Promise<void> {
+    await this.cancelWorkflows([workflowID], options);
+  }
+
+  /** Cancels several workflows in one statement; all or none (every ID must exist). */
+  async cancelWorkflows(workflowIDs: readonly string[], options?: CancelOptions): Promise<void> {
+    const ids = this.#ids(workflowIDs);
+    const o = validate(CancelOptionsSchema, options ?? {}, 'options');
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, cancelStatement(ctx, ids, o.cancelChildren ?? false));
+    this.#requireAll(ids, rows);
+  }
+
+  /** Python `resume_workflow`: re-enqueues a cancelled (or stuck) workflow under the same ID; steps already done are replayed. */
+  async resumeWorkflow<R = unknown>(workflowID: string, options?: ResumeOptions): Promise<WorkflowHandle<R>> {
+    const [handle] = await this.resumeWorkflows<R>([workflowID], options);
+    return handle as WorkflowHandle<R>;
+  }
+
+  async resumeWorkflows<R = unknown>(
+    workflowIDs: readonly string[],
+    options?: ResumeOptions,
+  ): Promise<WorkflowHandle<R>[]> {
+    const ids = this.#ids(workflowIDs);
+    const o = validate(ResumeOptionsSchema, options ?? {}, 'options');
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, resumeStatement(ctx, ids, o.queueName));
+    this.#requireAll(ids, rows);
+    return ids.map((id) => new WorkflowHandle<R>(this.#backend, id));
+  }
+
+  /**
+   * Python `fork_workflow`: starts a new workflow with the original's inputs, reusing the checkpoints of every step
+   * before `startStep` (TS workers number steps from 0, Python workers from 1). Returns the new workflow's handle.
+   */
+  async forkWorkflow<R = unknown>(
+    workflowID: string,
+    startStep: number,
+    options?: ForkOptions,
+  ): Promise<WorkflowHandle<R>> {
+    validateId(workflowID, 'workflowID');
+    validate(v.pipe(v.number(), v.integer(), v.minValue(0)), startStep, 'startStep');
+    const o = validate(ForkOptionsSchema, options ?? {}, 'options');
+    if (o.newWorkflowID && o.workflowID && o.newWorkflowID !== o.workflowID) {
+      throw new ValidationError([
+        { field: 'options.workflowID', rule: 'conflict', message: 'differs from options.newWorkflowID; give one' },
+      ]);
+    }
+    const newID = o.newWorkflowID ?? o.workflowID ?? crypto.randomUUID();
+    const { driver, ctx } = await this.#connect();
+    const [row] = await this.#run(
+      driver,
+      forkStatement(ctx, {
+        originalID: workflowID,
+        newID,
+        startStep,
+        applicationVersion: o.applicationVersion ?? null,
+        timeoutMs: o.timeoutMS ?? null,
+        queueName: o.queueName ?? null,
+        partitionKey: o.queuePartitionKey ?? null,
+        replacementChildren: o.replacementChildren ? JSON.stringify(o.replacementChildren) : null,
+        applicationName: this.#applicationName ?? null,
+      }),
+    );
+    if (num(row?.found) === 0) throw new DBOSNonExistentWorkflowError(workflowID);
+    if (num(row?.inserted) === 0)
+      throw new DBOSConflictingWorkflowError(newID, 'a workflow with this ID already exists');
+    return new WorkflowHandle<R>(this.#backend, newID);
+  }
+
+  // ---------------------------------------------------------------- listing
+
+  /** Python `list_workflows`: every filter of both SDKs; oldest first unless `sortDesc`. */
+  async listWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return this.#list(validate(ListWorkflowsSchema, input, 'input'), false);
+  }
+
+  /** Python `list_queued_workflows`: workflows on a queue that have not finished (or of the statuses asked for). */
+  async listQueuedWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return this.#list(validate(ListWorkflowsSchema, input, 'input'), true);
+  }
+
+  async #list(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): Promise<WorkflowStatus[]> {
+    const idKeyed = i.workflowIDs !== undefined;
+    const applications =
+      list(i.applicationName) ?? (idKeyed || !this.#applicationName ? undefined : [this.#applicationName]);
+    const filter: ListFilter = {
+      workflowIDs: i.workflowIDs,
+      names: list(i.workflowName),
+      statuses: list(i.status),
+      createdFrom: toEpochMs(i.startTime),
+      createdTo: toEpochMs(i.endTime),
+      completedFrom: toEpochMs(i.completedAfter),
+      completedTo: toEpochMs(i.completedBefore),
+      dequeuedFrom: toEpochMs(i.dequeuedAfter),
+      dequeuedTo: toEpochMs(i.dequeuedBefore),
+      users: list(i.authenticatedUser),
+      versions: list(i.applicationVersion),
+      executors: list(i.executorId),
+      idPrefixes: list(i.workflowIDPrefix ?? i.workflow_id_prefix),
+      queues: list(i.queueName),
+      queuesOnly: queued || i.queuesOnly,
+      forkedFrom: list(i.forkedFrom),
+      wasForkedFrom: i.wasForkedFrom,
+      isFork: i.isFork,
+      parents: list(i.parentWorkflowID),
+      hasParent: i.hasParent,
+      attributes: i.attributes === undefined ? undefined : portableStringify(i.attributes),
+      schedules: list(i.scheduleName),
+      applications,
+      includeUnclaimed: applications !== undefined,
+      limit: i.limit,
+      offset: i.offset,
+      sortDesc: i.sortDesc ?? false,
+      loadInput: i.loadInput ?? true,
+      loadOutput: i.loadOutput ?? true,
+    };
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, listStatement(ctx, filter));
+    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
+  }
+
+  /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
+  async listWorkflowSteps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
+    validateId(workflowID, 'workflowID');
+    const o = validate(ListStepsSchema, options ?? {}, 'options');
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, stepsStatement(ctx, workflowID, o.limit, o.offset));
+    if (rows[0]?.found !== true) return undefined;
+    const steps = rows.filter((r) => r.function_id !== null && r.function_id !== undefined);
+    return Promise.all(
+      steps.map(async (r) => {
+        const ser = r.serialization as string | null;
+        const what = `step ${String(r.function_id)} of workflow ${workflowID}`;
+        return {
+          functionID: Number(r.function_id),
+          name: String(r.function_name ?? ''),
+          output:
+            r.output == null
+              ? null
+              : await readable(this.#codec.decode(r.output as string, ser, `the output of ${what}`)),
+          error:
+            r.error == null
+              ? null
+              : await readable(this.#decodeError(workflowID, r.error, ser, `the error of ${what}`)),
+          childWorkflowID: (r.child_workflow_id as string | null) ?? null,
+          startedAtEpochMs: num(r.started_at_epoch_ms),
+          completedAtEpochMs: num(r.completed_at_epoch_ms),
+        } satisfies StepInfo;
+      }),
+    );
+  }
+
+  /** Maps a status row, decoding its payloads. A payload this client cannot read becomes its typed error, never garbage. */
+  async #status(row: Row, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
+    const id = String(row.workflow_uuid);
+    const ser = row.serialization as string | null;
+    const payloads: { -readonly [K in 'input' | 'output' | 'error']?: WorkflowStatus[K] } = {};
+    if (loadInput && row.inputs != null) {
+      payloads.input = (await readable(
+        this.#codec.decodeArgs(row.inputs as string, ser, `the input of workflow ${id}`),
+      )) as unknown[] | DBOSSerializationError;
+    }
+    if (loadOutput && row.output != null) {
+      payloads.output = await readable(this.#codec.decode(row.output as string, ser, `the output of workflow ${id}`));
+    }
+    if (loadOutput && row.error != null) {
+      payloads.error = await readable(this.#decodeError(id, row.error, ser, `the error of workflow ${id}`));
+    }
+    return mapStatusRow(row, payloads);
+  }
+
+  #ids(workflowIDs: readonly string[]): string[] {
+    if (!Array.isArray(workflowIDs) || workflowIDs.length === 0) {
+      throw new ValidationError([{ field: 'workflowIDs', rule: 'min_length', message: 'must list at least one ID' }]);
+    }
+    return [...new Set(workflowIDs.map((id, i) => validateId(id, `workflowIDs[${i}]`)))];
+  }
+
+  #requireAll(ids: readonly string[], rows: Row[]): void {
+    const found = new Set(rows.map((r) => String(r.workflow_uuid)));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw new DBOSNonExistentWorkflowError(missing);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Python `destroy()`: fails pending waits and closes the connections this client opened. Idempotent. */
+  async destroy(): Promise<void> {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#watcher.close();
+    const ready = this.#ready;
+    this.#ready = undefined;
+    if (ready && this.#ownsDriver) {
+      const { driver } = await ready.catch(() => ({ driver: undefined }));
+      await driver?.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.destroy();
+  }
+}
+
+function describe(name: unknown, className: unknown, configName: unknown): string {
+  return [className, configName, name].filter((x) => x).join('.');
+}
+
+/** Resolves to the decoded value, or to the serialization error that explains why it cannot be read. */
+async function readable<T>(decoding: Promise<T>): Promise<T | DBOSSerializationError> {
+  try {
+    return await decoding;
+  } catch (e) {
+    if (e instanceof DBOSSerializationError) return e;
+    if (e instanceof SyntaxError)
+      return new DBOSSerializationError('unknown', `stored payload is not valid: ${e.message}`);
+    throw e;
+  }
+}

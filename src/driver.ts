@@ -1,0 +1,32 @@
+/**
+ * The narrow SQL driver interface the core is written against. Every client operation is one `query`
+ * or one `batch`, so a driver over plain HTTP (Neon's `neon()`) can implement it: no interactive transactions.
+ *
+ * Value conventions every adapter keeps, so the core never branches on the driver:
+ * - params are `string | number | boolean | null`; arrays are passed as Postgres array literals (see `sql/params.ts`)
+ *   and JSON as text cast in SQL (`$1::text::jsonb`);
+ * - result rows are plain objects keyed by column name; `int8` comes back as a JS number (epoch ms fit safely),
+ *   `json`/`jsonb` parsed, `bool` as boolean, text as string;
+ * - failures are thrown as `DriverError` carrying the SQLSTATE and the constraint name.
+ */
+export type SqlParam = string | number | boolean | null;
+export type Row = Record<string, unknown>;
+
+export interface Statement {
+  readonly text: string;
+  readonly params: readonly SqlParam[];
+}
+
+export interface Driver {
+  /** Runs one statement in one round trip and returns its rows. */
+  query<R extends Row = Row>(text: string, params?: readonly SqlParam[]): Promise<R[]>;
+  /** Runs the statements in order inside one transaction, all or nothing, and returns each one's rows. */
+  batch(statements: readonly Statement[]): Promise<Row[][]>;
+  /**
+   * Subscribes to a NOTIFY channel, calling `onPayload` for each notification; resolves once listening,
+   * to a function that unsubscribes. Absent when the transport cannot listen (HTTP); the core then polls.
+   */
+  listen?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Releases every connection the driver opened. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+import type { WaitOptions } from './options.ts';
+import type { WorkflowStatus } from './status.ts';
+
+/** What a handle asks of its client. */
+export interface HandleBackend {
+  getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined>;
+  awaitResult(workflowID: string, options?: WaitOptions): Promise<unknown>;
+}
+
+/** A handle on one workflow (Python `WorkflowHandle`), as `@dbos-inc/dbos-sdk` shapes it. */
+export class WorkflowHandle<R = unknown> {
+  constructor(
+    private readonly backend: HandleBackend,
+    readonly workflowID: string,
+  ) {}
+
+  /** Python `get_workflow_id()`. */
+  getWorkflowID(): string {
+    return this.workflowID;
+  }
+
+  /** The workflow's status with inputs and outputs, or null if no such workflow exists (yet). */
+  async getStatus(): Promise<WorkflowStatus | null> {
+    return (await this.backend.getWorkflow(this.workflowID)) ?? null;
+  }
+
+  /**
+   * Waits for the workflow to finish and returns its output, or throws: the workflow's own error rebuilt as
+   * `DBOSWorkflowError`, `DBOSAwaitedWorkflowCancelledError`, `DBOSAwaitedWorkflowExceededMaxRecoveryAttempts`,
+   * or `DBOSWaitTimeoutError` after `timeoutMs` (the workflow keeps running).
+   */
+  async getResult(options?: WaitOptions): Promise<R> {
+    return (await this.backend.awaitResult(this.workflowID, options)) as R;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Valibot schemas for every option object the client takes. The same schemas validate the HTTP edge and
+ * generate its OpenAPI document, so a rule is written once. Unknown keys are refused (strict objects):
+ * a misspelt option must fail loudly, not be ignored.
+ */
+import * as v from 'valibot';
+import { ValidationError, type ValidationIssue } from './errors.ts';
+
+const INT32_MAX = 2_147_483_647;
+
+/** A string with at least one non-blank character (IDs, names). */
+const id = () =>
+  v.pipe(
+    v.string(),
+    v.check((s) => s.trim().length > 0, 'must not be empty or blank'),
+  );
+const oneOrMany = () => v.union([id(), v.array(id())]);
+const positiveInt = () => v.pipe(v.number(), v.integer(), v.minValue(1));
+const nonNegativeInt = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */
+const instant = () =>
+  v.union([
+    v.pipe(
+      v.string(),
+      v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
+    ),
+    v.date(),
+    v.pipe(v.number(), v.integer()),
+  ]);
+
+export const WORKFLOW_STATUSES = [
+  'ENQUEUED',
+  'DELAYED',
+  'PENDING',
+  'SUCCESS',
+  'ERROR',
+  'CANCELLED',
+  'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+] as const;
+export type WorkflowStatusString = (typeof WORKFLOW_STATUSES)[number];
+const statusSchema = v.picklist(WORKFLOW_STATUSES);
+
+const serializationType = v.picklist(['portable', 'native']);
+const jsonObject = v.record(v.string(), v.unknown());
+
+/** `enqueue` options: the TS SDK's `ClientEnqueueOptions` names; Python `EnqueueOptions` names in comments. */
+export const EnqueueOptionsSchema = v.strictObject({
+  /** Python `queue_name`. */
+  queueName: id(),
+  /** Python `workflow_name`: the name the worker registered the workflow under. */
+  workflowName: id(),
+  /** Python `class_name`. */
+  workflowClassName: v.optional(v.string()),
+  /** Python `instance_name`: the ConfiguredInstance name. */
+  workflowConfigName: v.optional(v.string()),
+  /** Python `workflow_id`. A random UUID when unset. */
+  workflowID: v.optional(id()),
+  /** What an enqueue with a workflow ID already in use does: return that workflow (default) or throw. */
+  workflowIDReusePolicy: v.optional(v.picklist(['return-existing', 'reject'])),
+  /** Python `app_version`. Unset: runs on the latest version of the application. */
+  appVersion: v.optional(id()),
+  /** Python `workflow_timeout` (seconds there, milliseconds here); counted from dequeue. */
+  workflowTimeoutMS: v.optional(positiveInt()),
+  /** Python `deduplication_id`. */
+  deduplicationID: v.optional(id()),
+  /** Python `duplication_policy`: on a deduplication conflict, throw (default) or return the existing workflow. */
+  duplicationPolicy: v.optional(v.picklist(['reject', 'return-existing'])),
+  /** Python `priority`. 0 is the highest; needs a queue with priority enabled. */
+  priority: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(INT32_MAX))),
+  /** Python `queue_partition_key`. */
+  queuePartitionKey: v.optional(id()),
+  /** Python `delay_seconds`: the workflow waits as DELAYED this long before it can be dequeued. */
+  delaySeconds: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0))),
+  /** Python `attributes`: a JSON object stored in JSONB, filterable in listWorkflows. */
+  attributes: v.optional(jsonObject),
+  /** Python `authenticated_user`. */
+  authenticatedUser: v.optional(v.string()),
+  /** Python `authenticated_roles`. */
+  authenticatedRoles: v.optional(v.array(v.string())),
+  /** Python `application_name`: the owning application; defaults to the client's. */
+  applicationName: v.optional(id()),
+  /** Python `serialization_type`. Default: the client's serializer if it has one, else portable. */
+  serializationType: v.optional(serializationType),
+  /**
+   * Python `max_recovery_attempts`. DBOS keeps no column for it: the limit is a property of the workflow's
+   * registration in the worker. Accepted only as undefined so ported code fails loudly instead of silently.
+   */
+  maxRecoveryAttempts: v.optional(
+    v.custom<never>(
+      () => false,
+      'is not stored by DBOS; set maxRecoveryAttempts where the worker registers the workflow',
+    ),
+  ),
+});
+export type EnqueueOptions = Omit<v.InferInput<typeof EnqueueOptionsSchema>, 'maxRecoveryAttempts'>;
+
+export const ListWorkflowsSchema = v.strictObject({
+  workflowIDs: v.optional(v.array(id())),
+  workflowName: v.optional(oneOrMany()),
+  status: v.optional(v.union([statusSchema, v.array(statusSchema)])),
+  /** Created at or after (Python `start_time`). */
+  startTime: v.optional(instant()),
+  /** Created at or before (Python `end_time`). */
+  endTime: v.optional(instant()),
+  completedAfter: v.optional(instant()),
+  completedBefore: v.optional(instant()),
+  dequeuedAfter: v.optional(instant()),
+  dequeuedBefore: v.optional(instant()),
+  /** Python `user`. */
+  authenticatedUser: v.optional(oneOrMany()),
+  /** Python `app_version`. */
+  applicationVersion: v.optional(oneOrMany()),
+  executorId: v.optional(oneOrMany()),
+  /** Python `workflow_id_prefix` (the TS SDK also spells it that way; both are accepted). */
+  workflowIDPrefix: v.optional(oneOrMany()),
+  workflow_id_prefix: v.optional(oneOrMany()),
+  queueName: v.optional(oneOrMany()),
+  /** Only workflows on a queue and still ENQUEUED, DELAYED or PENDING. */
+  queuesOnly: v.optional(v.boolean()),
+  forkedFrom: v.optional(oneOrMany()),
+  wasForkedFrom: v.optional(v.boolean()),
+  isFork: v.optional(v.boolean()),
+  parentWorkflowID: v.optional(oneOrMany()),
+  hasParent: v.optional(v.boolean()),
+  /** JSONB containment: workflows whose attributes include these key/values. */
+  attributes: v.optional(jsonObject),
+  scheduleName: v.optional(oneOrMany()),
+  /** Owning application(s). Default: the client's application plus unclaimed rows (all rows for a nameless client). */
+  applicationName: v.optional(oneOrMany()),
+  limit: v.optional(positiveInt()),
+  offset: v.optional(nonNegativeInt()),
+  /** Newest first. Default false: oldest first, as in both SDKs. */
+  sortDesc: v.optional(v.boolean()),
+  /** Default true. */
+  loadInput: v.optional(v.boolean()),
+  /** Default true. */
+  loadOutput: v.optional(v.boolean()),
+});
+export type ListWorkflowsInput = v.InferInput<typeof ListWorkflowsSchema>;
+
+export const ListStepsSchema = v.strictObject({
+  limit: v.optional(positiveInt()),
+  offset: v.optional(nonNegativeInt()),
+});
+export type ListStepsOptions = v.InferInput<typeof ListStepsSchema>;
+
+export const ForkOptionsSchema = v.strictObject({
+  /** ID of the new workflow (TS SDK `newWorkflowID`); a random UUID when unset. */
+  newWorkflowID: v.optional(id()),
+  /** Alias of `newWorkflowID`. */
+  workflowID: v.optional(id()),
+  /** Unset: the original's version (as the TS SDK does). */
+  applicationVersion: v.optional(id()),
+  timeoutMS: v.optional(positiveInt()),
+  /** Default `_dbos_internal_queue`, which every DBOS app polls. */
+  queueName: v.optional(id()),
+  queuePartitionKey: v.optional(id()),
+  /** Child workflow IDs to substitute in the copied step checkpoints. */
+  replacementChildren: v.optional(v.record(v.string(), id())),
+});
+export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
+
+export const WaitOptionsSchema = v.strictObject({
+  /** Give up after this long with `DBOSWaitTimeoutError`; unset waits indefinitely. */
+  timeoutMs: v.optional(positiveInt()),
+});
+export type WaitOptions = v.InferInput<typeof WaitOptionsSchema>;
+
+export const ResumeOptionsSchema = v.strictObject({
+  queueName: v.optional(id()),
+});
+export type ResumeOptions = v.InferInput<typeof ResumeOptionsSchema>;
+
+export const CancelOptionsSchema = v.strictObject({
+  /** Also cancel every descendant (by `parent_workflow_id`), level by level. */
+  cancelChildren: v.optional(v.boolean()),
+});
+export type CancelOptions = v.InferInput<typeof CancelOptionsSchema>;
+
+const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
+
+/** Validates `input` against `schema`, throwing one `ValidationError` that names every failing field and rule. */
+export function validate<S extends v.GenericSchema>(schema: S, input: unknown, field: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const issues: ValidationIssue[] = result.issues.map((issue) => {
+    const path = v.getDotPath(issue);
+    // A strict object reports both unknown keys (expected "never") and missing required ones.
+    if ((issue.type === 'strict_object' || issue.type === 'object') && path) {
+      const unknown = issue.expected === 'never';
+      return {
+        field: path ? `${field}.${path}` : field,
+        rule: unknown ? 'unknown_field' : 'required',
+        message: unknown ? 'is not a known option' : 'is required',
+      };
+    }
+    const rule = RULE_NAMES[issue.type] ?? issue.type;
+    const message = issue.message;
+    return { field: path ? `${field}.${path}` : field, rule, message };
+  });
+  throw new ValidationError(issues);
+}
+
+/** Validates one identifier argument (workflow ID, key, name). */
+export function validateId(value: unknown, field: string): string {
+  return validate(id(), value, field);
+}

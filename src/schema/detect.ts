@@ -1,0 +1,50 @@
+import type { Driver } from '../driver.ts';
+import { DriverError, SchemaError } from '../errors.ts';
+
+/** The oldest schema the client writes correctly: shared migration 100 added `application_name`. */
+export const MIN_SCHEMA_VERSION = 100;
+
+/** What the connected system database has, read once per client (one round trip). */
+export interface SchemaFeatures {
+  readonly version: number;
+  /** Migration 109: payloads live in `workflow_input` / `workflow_output`. */
+  readonly payloadTables: boolean;
+  /** Migration 123: `workflow_status.creator_xid`. */
+  readonly creatorXid: boolean;
+  /** Migration 121: `notifications.consumed_by_function_id`. */
+  readonly consumedByFunctionId: boolean;
+}
+
+export async function detectSchema(driver: Driver, quotedSchema: string, schema: string): Promise<SchemaFeatures> {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await driver.query(
+      `SELECT m.version,
+         EXISTS (SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'workflow_input') AS payload_tables,
+         EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'workflow_status' AND column_name = 'creator_xid') AS creator_xid,
+         EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'notifications' AND column_name = 'consumed_by_function_id') AS consumed_by
+       FROM (SELECT max(version) AS version FROM ${quotedSchema}.dbos_migrations) m`,
+      [schema],
+    );
+  } catch (e) {
+    if (e instanceof DriverError && (e.sqlState === '42P01' || e.sqlState === '3F000')) {
+      throw new SchemaError(
+        `No DBOS system schema "${schema}" in this database. Launch a DBOS app on it, run \`dbos schema <url>\`, or call ensureSchema().`,
+      );
+    }
+    throw e;
+  }
+  const row = rows[0] ?? {};
+  const version = Number(row.version ?? 0);
+  if (version < MIN_SCHEMA_VERSION) {
+    throw new SchemaError(
+      `DBOS system schema "${schema}" is at migration ${version}; dbos-edge needs ${MIN_SCHEMA_VERSION} or later. Upgrade the DBOS app that owns it.`,
+    );
+  }
+  return {
+    version,
+    payloadTables: row.payload_tables === true,
+    creatorXid: row.creator_xid === true,
+    consumedByFunctionId: row.consumed_by === true,
+  };
+}

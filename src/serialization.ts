@@ -1,0 +1,187 @@
+/**
+ * Payload formats of the DBOS system database (`serialization` column):
+ * - `portable_json`: plain JSON, readable by Python and TS workers alike (the dbos-edge default);
+ * - `js_superjson`: the TS SDK's native format, superjson plus a `__dbos_serializer` marker (`native`);
+ * - a custom `Serializer`'s own name;
+ * - `py_pickle`: Python's native format, which JavaScript cannot read: it gets a typed error saying what to do.
+ * NULL (legacy rows) is read by sniffing the text.
+ */
+import superjson from 'superjson';
+import { DBOSSerializationError, ValidationError } from './errors.ts';
+
+/** Same shape as `@dbos-inc/dbos-sdk`'s `DBOSSerializer`, so one object can serve both. */
+export interface Serializer {
+  name(): string;
+  stringify(value: unknown): string | Promise<string>;
+  parse(text: string): unknown | Promise<unknown>;
+}
+
+/** Which format to write: `portable` (cross-language JSON) or `native` (TS superjson). */
+export type SerializationType = 'portable' | 'native';
+
+export const PORTABLE = 'portable_json';
+export const NATIVE = 'js_superjson';
+export const PICKLE = 'py_pickle';
+const MARKER_KEY = '__dbos_serializer';
+const MARKER_VALUE = 'superjson';
+
+/** Values mapped the way both SDKs map them to portable JSON; functions and symbols are refused, not dropped. */
+function portableReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString(10);
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new TypeError(`a ${typeof value}${key ? ` at key "${key}"` : ''} has no portable JSON form`);
+  }
+  // JSON.stringify has already called Date#toJSON before the replacer sees the value.
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) {
+      if (typeof k !== 'string') throw new TypeError('a Map with non-string keys has no portable JSON form');
+      out[k] = v;
+    }
+    return out;
+  }
+  if (value instanceof Set) return [...value];
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+export function portableStringify(value: unknown): string {
+  return JSON.stringify(value ?? null, portableReplacer);
+}
+
+export function nativeStringify(value: unknown): string {
+  return JSON.stringify({ ...superjson.serialize(value), [MARKER_KEY]: MARKER_VALUE });
+}
+
+function isMarkedSuperjson(v: unknown): v is { json: never; meta?: never } {
+  return (
+    typeof v === 'object' && v !== null && (v as Record<string, unknown>)[MARKER_KEY] === MARKER_VALUE && 'json' in v
+  );
+}
+
+function pickleError(what: string): DBOSSerializationError {
+  return new DBOSSerializationError(
+    PICKLE,
+    `${what} is stored as Python pickle, which JavaScript cannot read. ` +
+      'Have the Python app write it as portable JSON (serialization_type=WorkflowSerializationFormat.PORTABLE), ' +
+      'or read it with the Python DBOSClient.',
+  );
+}
+
+/** Encodes and decodes payloads for one client: the built-in formats plus the client's optional custom serializer. */
+export class Codec {
+  constructor(private readonly custom?: Serializer) {}
+
+  /** The format written when a call does not choose one: the custom serializer if configured, else portable. */
+  get defaultName(): string {
+    return this.custom ? this.custom.name() : PORTABLE;
+  }
+
+  nameFor(type: SerializationType | undefined): string {
+    if (type === 'portable') return PORTABLE;
+    if (type === 'native') return NATIVE;
+    return this.defaultName;
+  }
+
+  /** Serializes a value (output, message, event, context) in the named format. */
+  async encode(value: unknown, name: string, field: string): Promise<string> {
+    try {
+      if (name === PORTABLE) return portableStringify(value);
+      if (name === NATIVE) return nativeStringify(value);
+      if (this.custom && name === this.custom.name()) return await this.custom.stringify(value);
+    } catch (e) {
+      throw new ValidationError([
+        { field, rule: 'serializable', message: `cannot be serialized as ${name}: ${(e as Error).message}` },
+      ]);
+    }
+    throw new ValidationError([{ field, rule: 'serialization', message: `no serializer named ${name} is configured` }]);
+  }
+
+  /**
+   * Serializes workflow arguments. Portable inputs are `{"positionalArgs":[...],"namedArgs":{...}}` (namedArgs
+   * omitted when empty, as TS writes it); every other format stores the positional array itself.
+   */
+  async encodeArgs(
+    positional: readonly unknown[],
+    named: Record<string, unknown> | undefined,
+    name: string,
+  ): Promise<string> {
+    if (name !== PORTABLE && named && Object.keys(named).length > 0) {
+      throw new ValidationError([
+        { field: 'namedArgs', rule: 'portable_only', message: 'named arguments need portable serialization' },
+      ]);
+    }
+    const record =
+      named && Object.keys(named).length > 0
+        ? { positionalArgs: positional, namedArgs: named }
+        : { positionalArgs: positional };
+    try {
+      return name === PORTABLE ? portableStringify(record) : await this.encode(positional, name, 'args');
+    } catch (e) {
+      // Name the offending argument rather than the whole list.
+      for (const [i, arg] of positional.entries()) await this.encode(arg, name, `args[${i}]`);
+      for (const [k, arg] of Object.entries(named ?? {})) await this.encode(arg, name, `namedArgs.${k}`);
+      if (e instanceof ValidationError) throw e;
+      throw new ValidationError([
+        { field: 'args', rule: 'serializable', message: `cannot be serialized: ${(e as Error).message}` },
+      ]);
+    }
+  }
+
+  /** Deserializes a stored value; `what` names it in errors (e.g. "the output of workflow X"). */
+  async decode(
+    text: string | null | undefined,
+    serialization: string | null | undefined,
+    what: string,
+  ): Promise<unknown> {
+    if (text === null || text === undefined) return null;
+    if (serialization === PORTABLE) return JSON.parse(text);
+    if (serialization === NATIVE) {
+      const parsed: unknown = JSON.parse(text);
+      if (!isMarkedSuperjson(parsed)) {
+        throw new DBOSSerializationError(NATIVE, `${what} is marked ${NATIVE} but carries no superjson marker`);
+      }
+      return superjson.deserialize(parsed);
+    }
+    if (serialization === PICKLE) throw pickleError(what);
+    if (serialization && this.custom && serialization === this.custom.name()) return await this.custom.parse(text);
+    if (serialization) {
+      throw new DBOSSerializationError(
+        serialization,
+        `${what} uses serialization "${serialization}"; configure the client with a serializer of that name to read it`,
+      );
+    }
+    return this.decodeLegacy(text, what);
+  }
+
+  /** Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle. */
+  private async decodeLegacy(text: string, what: string): Promise<unknown> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      if (this.custom) return await this.custom.parse(text);
+      if (text.startsWith('gA')) throw pickleError(what);
+      throw new DBOSSerializationError('unknown', `${what} is in an unrecognised format`);
+    }
+    return isMarkedSuperjson(parsed) ? superjson.deserialize(parsed) : parsed;
+  }
+
+  /** Deserializes workflow inputs to the positional argument list (portable: `positionalArgs`). */
+  async decodeArgs(
+    text: string | null | undefined,
+    serialization: string | null | undefined,
+    what: string,
+  ): Promise<unknown[] | undefined> {
+    if (text === null || text === undefined) return undefined;
+    const value = await this.decode(text, serialization, what);
+    if (serialization === PORTABLE || (serialization == null && isPortableArgs(value))) {
+      return ((value as { positionalArgs?: unknown[] }).positionalArgs ?? []) as unknown[];
+    }
+    return value as unknown[];
+  }
+}
+
+function isPortableArgs(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && 'positionalArgs' in v;
+}

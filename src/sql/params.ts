@@ -1,0 +1,11 @@
+/**
+ * Encodes a string list as a Postgres array literal, passed as text and cast with `::text[]` in SQL.
+ * Every driver sends text params verbatim, so arrays work the same over TCP, HTTP and PGlite without
+ * the driver having to know array type OIDs (postgres.js without `fetch_types`, Neon HTTP).
+ */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/** Epoch milliseconds of the database clock, so every timestamp a statement writes agrees with the workers'. */
+export const NOW_MS = '(EXTRACT(EPOCH FROM now()) * 1000)::bigint';

@@ -1,0 +1,419 @@
+/**
+ * The workflow statements. Each client operation is exactly one statement (CTEs where it writes several
+ * tables), so it costs one round trip on any driver and can never be half-applied.
+ */
+import type { SqlParam } from '../driver.ts';
+import type { SchemaFeatures } from '../schema/detect.ts';
+import { NOW_MS, textArray } from './params.ts';
+
+export interface SqlContext {
+  /** The quoted, validated schema name. */
+  readonly s: string;
+  readonly features: SchemaFeatures;
+}
+
+export interface Query {
+  readonly text: string;
+  readonly params: SqlParam[];
+}
+
+export const INTERNAL_QUEUE = '_dbos_internal_queue';
+const ACTIVE = `('ENQUEUED', 'DELAYED', 'PENDING')`;
+
+const STATUS_COLUMNS = [
+  'workflow_uuid',
+  'status',
+  'name',
+  'class_name',
+  'config_name',
+  'queue_name',
+  'authenticated_user',
+  'assumed_role',
+  'authenticated_roles',
+  'executor_id',
+  'application_version',
+  'application_name',
+  'recovery_attempts',
+  'created_at',
+  'updated_at',
+  'workflow_timeout_ms',
+  'workflow_deadline_epoch_ms',
+  'deduplication_id',
+  'priority',
+  'queue_partition_key',
+  'started_at_epoch_ms',
+  'delay_until_epoch_ms',
+  'completed_at',
+  'forked_from',
+  'was_forked_from',
+  'parent_workflow_id',
+  'attributes',
+  'schedule_name',
+  'serialization',
+]
+  .map((c) => `ws.${c}`)
+  .join(', ');
+
+/** Payload columns and their joins: the payload tables (≥109) first, the legacy columns as fallback. */
+function payloads(ctx: SqlContext, input: boolean, output: boolean): { columns: string; joins: string } {
+  const columns: string[] = [];
+  const joins: string[] = [];
+  const pt = ctx.features.payloadTables;
+  if (input) {
+    columns.push(pt ? 'COALESCE(wi.inputs, ws.inputs) AS inputs' : 'ws.inputs');
+    if (pt) joins.push(`LEFT JOIN ${ctx.s}.workflow_input wi ON wi.workflow_uuid = ws.workflow_uuid`);
+  }
+  if (output) {
+    columns.push(
+      pt ? 'COALESCE(wo.output, ws.output) AS output, COALESCE(wo.error, ws.error) AS error' : 'ws.output, ws.error',
+    );
+    if (pt) joins.push(`LEFT JOIN ${ctx.s}.workflow_output wo ON wo.workflow_uuid = ws.workflow_uuid`);
+  }
+  return { columns: columns.map((c) => `, ${c}`).join(''), joins: joins.join(' ') };
+}
+
+export interface EnqueueRow {
+  readonly workflowID: string;
+  readonly status: 'ENQUEUED' | 'DELAYED';
+  readonly name: string;
+  readonly className: string | null;
+  readonly configName: string | null;
+  readonly queueName: string;
+  readonly appVersion: string | null;
+  readonly authenticatedUser: string | null;
+  readonly authenticatedRoles: string | null;
+  readonly timeoutMs: number | null;
+  readonly deduplicationID: string | null;
+  readonly priority: number;
+  readonly inputs: string;
+  readonly serialization: string;
+  readonly partitionKey: string | null;
+  readonly delayMs: number | null;
+  readonly attributes: string | null;
+  readonly applicationName: string | null;
+  readonly creatorXid: string;
+}
+
+/**
+ * Inserts a queued workflow, or reports why not, in one statement. `ON CONFLICT DO NOTHING` (no target) covers
+ * both the primary key and the partial dedup index, so nothing raises; the statement then returns one of:
+ * - `inserted`;
+ * - `existing`: the workflow ID is taken (its name, class, config and creator are returned to check for conflict);
+ * - `deduplicated`: another active workflow holds the queue's deduplication ID (its ID is returned).
+ * No row at all means the conflicting row was committed after this statement's snapshot: run it again.
+ * Inputs go to `workflow_input` (≥109) and also to the legacy column, so Python 2.30 workers can read them.
+ */
+export function enqueueStatement(ctx: SqlContext, r: EnqueueRow): Query {
+  const { s, features } = ctx;
+  const xid = features.creatorXid;
+  const text = `WITH ins AS (
+    INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
+      authenticated_user, authenticated_roles, recovery_attempts, workflow_timeout_ms, deduplication_id, priority, inputs,
+      serialization, queue_partition_key, delay_until_epoch_ms, attributes, application_name, created_at, updated_at${xid ? ', creator_xid' : ''})
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10::bigint, $11, $12::int4, $13, $14, $15,
+      CASE WHEN $16::bigint IS NULL THEN NULL ELSE ${NOW_MS} + $16::bigint END, $17::text::jsonb, $18, ${NOW_MS}, ${NOW_MS}${xid ? ', $19' : ''})
+    ON CONFLICT DO NOTHING
+    RETURNING workflow_uuid
+  )${
+    features.payloadTables
+      ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, $13 FROM ins ON CONFLICT DO NOTHING)`
+      : ''
+  }
+  SELECT 'inserted' AS outcome, NULL::text AS workflow_uuid, NULL::text AS name, NULL::text AS class_name, NULL::text AS config_name,
+    NULL::text AS creator_xid FROM ins
+  UNION ALL
+  SELECT 'existing', e.workflow_uuid, e.name, e.class_name, e.config_name, ${xid ? 'e.creator_xid' : 'NULL::text'}
+    FROM ${s}.workflow_status e WHERE e.workflow_uuid = $1 AND NOT EXISTS (SELECT 1 FROM ins)
+  UNION ALL
+  SELECT 'deduplicated', d.workflow_uuid, d.name, d.class_name, d.config_name, NULL::text
+    FROM ${s}.workflow_status d
+    WHERE $11::text IS NOT NULL AND d.queue_name = $6 AND d.deduplication_id = $11 AND d.workflow_uuid <> $1
+      AND NOT EXISTS (SELECT 1 FROM ins)`;
+  const params: SqlParam[] = [
+    r.workflowID,
+    r.status,
+    r.name,
+    r.className,
+    r.configName,
+    r.queueName,
+    r.appVersion,
+    r.authenticatedUser,
+    r.authenticatedRoles,
+    r.timeoutMs,
+    r.deduplicationID,
+    r.priority,
+    r.inputs,
+    r.serialization,
+    r.partitionKey,
+    r.delayMs,
+    r.attributes,
+    r.applicationName,
+  ];
+  if (xid) params.push(r.creatorXid);
+  return { text, params };
+}
+
+/** One workflow's status row with its payloads. */
+export function getStatusStatement(ctx: SqlContext, workflowID: string): Query {
+  const p = payloads(ctx, true, true);
+  return {
+    text: `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins} WHERE ws.workflow_uuid = $1`,
+    params: [workflowID],
+  };
+}
+
+/** The finished workflows among `ids`, with what `getResult` needs: one indexed lookup for every waiter of a client. */
+export function finishedStatement(ctx: SqlContext, ids: readonly string[]): Query {
+  const p = payloads(ctx, false, true);
+  return {
+    text: `SELECT ws.workflow_uuid, ws.status, ws.serialization${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins}
+      WHERE ws.workflow_uuid = ANY($1::text[]) AND ws.status NOT IN ${ACTIVE}`,
+    params: [textArray(ids)],
+  };
+}
+
+/** The IDs (and, with `children`, all their descendants) as a CTE named `target`; `found` counts the given IDs that exist. */
+function targetCte(s: string, children: boolean): string {
+  return children
+    ? `WITH RECURSIVE target AS (
+        SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])
+        UNION
+        SELECT c.workflow_uuid FROM ${s}.workflow_status c JOIN target t ON c.parent_workflow_id = t.workflow_uuid
+      ), found AS (SELECT count(*) AS n FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[]))`
+    : `WITH target AS (SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])),
+      found AS (SELECT count(*) AS n FROM target)`;
+}
+
+/**
+ * Cancels workflows that have not finished (as both SDKs do: CANCELLED, off the queue, dedup slot released),
+ * only if every given ID exists. Returns the IDs that exist; the caller reports the missing ones.
+ */
+export function cancelStatement(ctx: SqlContext, ids: readonly string[], children: boolean): Query {
+  const { s } = ctx;
+  return {
+    text: `${targetCte(s, children)},
+      upd AS (
+        UPDATE ${s}.workflow_status SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
+          started_at_epoch_ms = NULL, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}
+        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ('SUCCESS', 'ERROR')
+          AND (SELECT n FROM found) = cardinality($1::text[])
+        RETURNING 1
+      )
+      SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])`,
+    params: [textArray(ids)],
+  };
+}
+
+/**
+ * Re-enqueues unfinished workflows under the same ID (on `queueName`, else the internal queue every app polls),
+ * resetting recovery attempts, deadline and dedup slot; only if every given ID exists.
+ */
+export function resumeStatement(ctx: SqlContext, ids: readonly string[], queueName: string | undefined): Query {
+  const { s } = ctx;
+  return {
+    text: `${targetCte(s, false)},
+      upd AS (
+        UPDATE ${s}.workflow_status SET status = 'ENQUEUED', owner_xid = NULL, queue_name = $2, recovery_attempts = 0,
+          workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
+          updated_at = ${NOW_MS}, completed_at = NULL
+        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ('SUCCESS', 'ERROR')
+          AND (SELECT n FROM found) = cardinality($1::text[])
+        RETURNING 1
+      )
+      SELECT workflow_uuid FROM target`,
+    params: [textArray(ids), queueName ?? INTERNAL_QUEUE],
+  };
+}
+
+export interface ForkParams {
+  readonly originalID: string;
+  readonly newID: string;
+  readonly startStep: number;
+  readonly applicationVersion: string | null;
+  readonly timeoutMs: number | null;
+  readonly queueName: string | null;
+  readonly partitionKey: string | null;
+  /** JSON object text mapping old child workflow IDs to new ones, or null. */
+  readonly replacementChildren: string | null;
+  /** The client's application, owning the fork when the original is unclaimed. */
+  readonly applicationName: string | null;
+}
+
+/**
+ * Forks a workflow in one statement: a new ENQUEUED row copying the original's identity and inputs, the
+ * original marked `was_forked_from`, and the checkpoints before `startStep` copied (step outputs, event history,
+ * the latest value of each event, stream entries) so only steps ≥ `startStep` run again. Returns `found` and
+ * `inserted` (0 when the new ID is taken).
+ */
+export function forkStatement(ctx: SqlContext, f: ForkParams): Query {
+  const { s, features } = ctx;
+  const input = features.payloadTables ? 'COALESCE(wi.inputs, o.inputs)' : 'o.inputs';
+  const inputJoin = features.payloadTables
+    ? `LEFT JOIN ${s}.workflow_input wi ON wi.workflow_uuid = o.workflow_uuid`
+    : '';
+  const text = `WITH src AS (
+      SELECT o.*, ${input} AS payload FROM ${s}.workflow_status o ${inputJoin} WHERE o.workflow_uuid = $1
+    ), ins AS (
+      INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, authenticated_user,
+        assumed_role, authenticated_roles, application_version, application_id, inputs, queue_partition_key, forked_from,
+        serialization, attributes, application_name, workflow_timeout_ms, recovery_attempts, priority, created_at, updated_at)
+      SELECT $2, 'ENQUEUED', name, class_name, config_name, COALESCE($5, '${INTERNAL_QUEUE}'), authenticated_user,
+        assumed_role, authenticated_roles, COALESCE($3, application_version), application_id, payload, $6, workflow_uuid,
+        serialization, attributes, COALESCE(application_name, $8), $4::bigint, 0, 0, ${NOW_MS}, ${NOW_MS}
+      FROM src
+      ON CONFLICT DO NOTHING
+      RETURNING workflow_uuid, application_name
+    )${
+      features.payloadTables
+        ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs) SELECT ins.workflow_uuid, src.payload FROM ins, src)`
+        : ''
+    }, mark AS (
+      UPDATE ${s}.workflow_status SET was_forked_from = TRUE WHERE workflow_uuid = $1 AND EXISTS (SELECT 1 FROM ins)
+    ), steps AS (
+      INSERT INTO ${s}.operation_outputs (workflow_uuid, function_id, output, error, serialization, function_name,
+        child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, application_name)
+      SELECT ins.workflow_uuid, oo.function_id, oo.output, oo.error, oo.serialization, oo.function_name,
+        COALESCE($7::text::jsonb ->> oo.child_workflow_id, oo.child_workflow_id), oo.started_at_epoch_ms,
+        oo.completed_at_epoch_ms, ins.application_name
+      FROM ins JOIN ${s}.operation_outputs oo ON oo.workflow_uuid = $1 AND oo.function_id < $9::int4
+    ), history AS (
+      INSERT INTO ${s}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
+      SELECT ins.workflow_uuid, h.function_id, h.key, h.value, h.serialization
+      FROM ins JOIN ${s}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
+    ), events AS (
+      INSERT INTO ${s}.workflow_events (workflow_uuid, key, value, serialization)
+      SELECT DISTINCT ON (h.key) ins.workflow_uuid, h.key, h.value, h.serialization
+      FROM ins JOIN ${s}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
+      ORDER BY h.key, h.function_id DESC
+    ), streams AS (
+      INSERT INTO ${s}.streams (workflow_uuid, key, value, "offset", function_id, serialization)
+      SELECT ins.workflow_uuid, st.key, st.value, st."offset", st.function_id, st.serialization
+      FROM ins JOIN ${s}.streams st ON st.workflow_uuid = $1 AND st.function_id < $9::int4
+    )
+    SELECT (SELECT count(*) FROM src) AS found, (SELECT count(*) FROM ins) AS inserted`;
+  return {
+    text,
+    params: [
+      f.originalID,
+      f.newID,
+      f.applicationVersion,
+      f.timeoutMs,
+      f.queueName,
+      f.partitionKey,
+      f.replacementChildren,
+      f.applicationName,
+      f.startStep,
+    ],
+  };
+}
+
+/** A workflow's steps, in order, plus whether the workflow exists (one row with nulls when it has no steps). */
+export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: number, offset?: number): Query {
+  const { s } = ctx;
+  return {
+    text: `SELECT ws.workflow_uuid IS NOT NULL AS found, o.function_id, o.function_name, o.output, o.error,
+        o.child_workflow_id, o.started_at_epoch_ms, o.completed_at_epoch_ms, o.serialization
+      FROM (SELECT 1) one
+      LEFT JOIN ${s}.workflow_status ws ON ws.workflow_uuid = $1
+      LEFT JOIN LATERAL (
+        SELECT * FROM ${s}.operation_outputs WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2::int8 OFFSET $3::int8
+      ) o ON ws.workflow_uuid IS NOT NULL
+      ORDER BY o.function_id`,
+    params: [workflowID, limit ?? null, offset ?? 0],
+  };
+}
+
+export interface ListFilter {
+  readonly workflowIDs?: readonly string[];
+  readonly names?: readonly string[];
+  readonly statuses?: readonly string[];
+  readonly createdFrom?: number;
+  readonly createdTo?: number;
+  readonly completedFrom?: number;
+  readonly completedTo?: number;
+  readonly dequeuedFrom?: number;
+  readonly dequeuedTo?: number;
+  readonly users?: readonly string[];
+  readonly versions?: readonly string[];
+  readonly executors?: readonly string[];
+  readonly idPrefixes?: readonly string[];
+  readonly queues?: readonly string[];
+  readonly queuesOnly?: boolean;
+  readonly forkedFrom?: readonly string[];
+  readonly wasForkedFrom?: boolean;
+  readonly isFork?: boolean;
+  readonly parents?: readonly string[];
+  readonly hasParent?: boolean;
+  /** JSON object text for JSONB containment. */
+  readonly attributes?: string;
+  readonly schedules?: readonly string[];
+  /** Owning applications; `includeUnclaimed` adds rows no application has claimed yet. */
+  readonly applications?: readonly string[];
+  readonly includeUnclaimed?: boolean;
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly sortDesc: boolean;
+  readonly loadInput: boolean;
+  readonly loadOutput: boolean;
+}
+
+/** LIKE pattern for a literal prefix. */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `listWorkflows` / `listQueuedWorkflows`: one SELECT whose WHERE holds only the filters given. */
+export function listStatement(ctx: SqlContext, f: ListFilter): Query {
+  const params: SqlParam[] = [];
+  const where: string[] = [];
+  const param = (v: SqlParam) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const anyOf = (column: string, values: readonly string[] | undefined) => {
+    if (values) where.push(`${column} = ANY(${param(textArray(values))}::text[])`);
+  };
+  const range = (column: string, from: number | undefined, to: number | undefined) => {
+    if (from !== undefined) where.push(`${column} >= ${param(from)}::bigint`);
+    if (to !== undefined) where.push(`${column} <= ${param(to)}::bigint`);
+  };
+  const flag = (cond: boolean | undefined, yes: string, no: string) => {
+    if (cond !== undefined) where.push(cond ? yes : no);
+  };
+
+  anyOf('ws.workflow_uuid', f.workflowIDs);
+  anyOf('ws.name', f.names);
+  anyOf('ws.status', f.statuses);
+  range('ws.created_at', f.createdFrom, f.createdTo);
+  range('ws.completed_at', f.completedFrom, f.completedTo);
+  range('ws.started_at_epoch_ms', f.dequeuedFrom, f.dequeuedTo);
+  anyOf('ws.authenticated_user', f.users);
+  anyOf('ws.application_version', f.versions);
+  anyOf('ws.executor_id', f.executors);
+  if (f.idPrefixes) {
+    where.push(`(${f.idPrefixes.map((p) => `ws.workflow_uuid LIKE ${param(likePrefix(p))}`).join(' OR ')})`);
+  }
+  anyOf('ws.queue_name', f.queues);
+  // Queued means on a queue and not finished, unless the caller asked for particular statuses (as Python does).
+  if (f.queuesOnly)
+    where.push(f.statuses ? 'ws.queue_name IS NOT NULL' : `ws.queue_name IS NOT NULL AND ws.status IN ${ACTIVE}`);
+  anyOf('ws.forked_from', f.forkedFrom);
+  flag(f.wasForkedFrom, 'ws.was_forked_from', 'NOT ws.was_forked_from');
+  flag(f.isFork, 'ws.forked_from IS NOT NULL', 'ws.forked_from IS NULL');
+  anyOf('ws.parent_workflow_id', f.parents);
+  flag(f.hasParent, 'ws.parent_workflow_id IS NOT NULL', 'ws.parent_workflow_id IS NULL');
+  if (f.attributes !== undefined) where.push(`ws.attributes @> ${param(f.attributes)}::text::jsonb`);
+  anyOf('ws.schedule_name', f.schedules);
+  if (f.applications) {
+    const owned = `ws.application_name = ANY(${param(textArray(f.applications))}::text[])`;
+    where.push(f.includeUnclaimed ? `(${owned} OR ws.application_name IS NULL)` : owned);
+  }
+
+  const p = payloads(ctx, f.loadInput, f.loadOutput);
+  let text = `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins}`;
+  if (where.length > 0) text += ` WHERE ${where.join(' AND ')}`;
+  text += ` ORDER BY ws.created_at ${f.sortDesc ? 'DESC' : 'ASC'}`;
+  if (f.limit !== undefined) text += ` LIMIT ${param(f.limit)}::int8`;
+  if (f.offset !== undefined) text += ` OFFSET ${param(f.offset)}::int8`;
+  return { text, params };
+}

@@ -1,0 +1,123 @@
+import { createRequire } from 'node:module';
+import superjson from 'superjson';
+import { describe, expect, it } from 'vitest';
+import { DBOSSerializationError, ValidationError } from '../../src/errors.ts';
+import { Codec, NATIVE, PORTABLE, type Serializer } from '../../src/serialization.ts';
+
+const codec = new Codec();
+
+/** The SDK's own serializers (not in its exports map, so loaded by path) to compare with byte for byte. */
+const sdk = createRequire(import.meta.url)('../../node_modules/@dbos-inc/dbos-sdk/dist/src/serialization.js') as {
+  DBOSJSON: { stringify(v: unknown): string; parse(t: string): unknown };
+  DBOSPortableJSON: { stringify(v: unknown): string };
+};
+const samples: unknown[] = [
+  [1, 'a'],
+  [new Date('2026-08-21T10:00:00.000Z'), null],
+  { nested: { list: [1, 2, { deep: 'ü✓' }] }, n: null, b: true },
+  undefined,
+  'plain',
+  [new Map([['k', new Set([1])]]), 12345678901234567890n],
+];
+
+describe('portable_json', () => {
+  it('writes inputs as positionalArgs, with namedArgs only when given', async () => {
+    expect(await codec.encodeArgs([1, 'a'], undefined, PORTABLE)).toBe('{"positionalArgs":[1,"a"]}');
+    expect(await codec.encodeArgs([1], { to: 'x' }, PORTABLE)).toBe('{"positionalArgs":[1],"namedArgs":{"to":"x"}}');
+  });
+
+  it('maps values as both SDKs do: Date to ISO, bigint to string, Map to object, Set to array', async () => {
+    const text = await codec.encode(
+      { d: new Date('2026-01-02T03:04:05.678Z'), n: 10n ** 20n, m: new Map([['k', 1]]), s: new Set([1, 2]) },
+      PORTABLE,
+      'value',
+    );
+    expect(JSON.parse(text)).toEqual({
+      d: '2026-01-02T03:04:05.678Z',
+      n: '100000000000000000000',
+      m: { k: 1 },
+      s: [1, 2],
+    });
+  });
+
+  it('refuses what has no JSON form, naming the argument', async () => {
+    const err = await codec.encodeArgs([1, () => 2], undefined, PORTABLE).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.issues[0]).toMatchObject({ field: 'args[1]', rule: 'serializable' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const err2 = await codec.encodeArgs([cyclic], undefined, PORTABLE).catch((e) => e);
+    expect(err2.issues[0]).toMatchObject({ field: 'args[0]', rule: 'serializable' });
+  });
+
+  it.each(samples.filter((v) => typeof v !== 'bigint').map((v) => [v]))(
+    'writes %s as the TS SDK portable serializer does',
+    async (value) => {
+      expect(await codec.encode(value, PORTABLE, 'v')).toBe(sdk.DBOSPortableJSON.stringify(value));
+    },
+  );
+
+  it('reads portable inputs back to the positional list', async () => {
+    expect(await codec.decodeArgs('{"namedArgs":{},"positionalArgs":[1,"a"]}', PORTABLE, 'x')).toEqual([1, 'a']);
+  });
+});
+
+describe('js_superjson (native)', () => {
+  it.each(samples.map((v) => [v]))(
+    "writes %s exactly as the TS SDK writes it, and reads the SDK's text",
+    async (value) => {
+      const ours = await codec.encode(value, NATIVE, 'v');
+      expect(ours).toBe(sdk.DBOSJSON.stringify(value));
+      expect(await codec.decode(sdk.DBOSJSON.stringify(value), NATIVE, 'v')).toEqual(sdk.DBOSJSON.parse(ours));
+    },
+  );
+
+  it('round-trips Dates, Maps, bigints and undefined', async () => {
+    const value = { at: new Date(0), m: new Map([[1, 'x']]), big: 7n, u: undefined };
+    expect(await codec.decode(await codec.encode(value, NATIVE, 'v'), NATIVE, 'v')).toEqual(value);
+  });
+
+  it('refuses js_superjson text without the marker', async () => {
+    await expect(codec.decode(JSON.stringify(superjson.serialize(1)), NATIVE, 'v')).rejects.toBeInstanceOf(
+      DBOSSerializationError,
+    );
+  });
+
+  it('refuses named arguments, which only portable JSON carries', async () => {
+    await expect(codec.encodeArgs([], { a: 1 }, NATIVE)).rejects.toMatchObject({ issues: [{ rule: 'portable_only' }] });
+  });
+});
+
+describe('other formats', () => {
+  it('gives Python pickle a typed error that says how to read it', async () => {
+    const err = (await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
+    expect(err).toBeInstanceOf(DBOSSerializationError);
+    expect(err.message).toMatch(/Python pickle.*portable/);
+    // A legacy row without a serialization name is sniffed the same way.
+    await expect(codec.decode('gARLKi4=', null, 'x')).rejects.toBeInstanceOf(DBOSSerializationError);
+  });
+
+  it('reads legacy unnamed rows as superjson when marked, else as JSON', async () => {
+    expect(await codec.decode(await codec.encode(new Date(5), NATIVE, 'v'), null, 'x')).toEqual(new Date(5));
+    expect(await codec.decode('{"a":1}', null, 'x')).toEqual({ a: 1 });
+  });
+
+  it('uses a custom serializer by name, and names an unknown one', async () => {
+    const rot: Serializer = {
+      name: () => 'reversed_json',
+      stringify: (v) => JSON.stringify(v).split('').reverse().join(''),
+      parse: (t) => JSON.parse(t.split('').reverse().join('')),
+    };
+    const custom = new Codec(rot);
+    expect(custom.defaultName).toBe('reversed_json');
+    const text = await custom.encodeArgs([1, { b: 2 }], undefined, custom.defaultName);
+    expect(text).toBe(
+      JSON.stringify([1, { b: 2 }])
+        .split('')
+        .reverse()
+        .join(''),
+    );
+    expect(await custom.decodeArgs(text, 'reversed_json', 'x')).toEqual([1, { b: 2 }]);
+    await expect(codec.decode(text, 'reversed_json', 'x')).rejects.toThrow(/configure the client with a serializer/);
+  });
+});
