@@ -430,7 +430,11 @@ export class DBOSClient implements AsyncDisposable {
       users: list(i.authenticatedUser),
       versions: list(i.applicationVersion),
       executors: list(i.executorId),
-      idPrefixes: list(i.workflowIDPrefix ?? i.workflow_id_prefix),
+      // Both spellings may be given (say, a default plus a caller's filter): any of their prefixes matches.
+      idPrefixes:
+        i.workflowIDPrefix === undefined && i.workflow_id_prefix === undefined
+          ? undefined
+          : [i.workflowIDPrefix ?? [], i.workflow_id_prefix ?? []].flat(),
       queues: list(i.queueName),
       queuesOnly: queued || i.queuesOnly,
       forkedFrom: list(i.forkedFrom),

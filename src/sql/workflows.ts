@@ -395,8 +395,8 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
   }
   anyOf('ws.queue_name', f.queues);
   // Queued means on a queue and not finished, unless the caller asked for particular statuses (as Python does).
-  if (f.queuesOnly)
-    where.push(f.statuses ? 'ws.queue_name IS NOT NULL' : `ws.queue_name IS NOT NULL AND ws.status IN ${ACTIVE}`);
+  // As in the SDK: "queued" means on a queue and unfinished; a status filter narrows that further.
+  if (f.queuesOnly) where.push(`ws.queue_name IS NOT NULL AND ws.status IN ${ACTIVE}`);
   anyOf('ws.forked_from', f.forkedFrom);
   flag(f.wasForkedFrom, 'ws.was_forked_from', 'NOT ws.was_forked_from');
   flag(f.isFork, 'ws.forked_from IS NOT NULL', 'ws.forked_from IS NULL');
