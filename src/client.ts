@@ -5,6 +5,7 @@
  * features are read on the first call, so a client is safe at module scope on the edge.
  */
 import * as v from 'valibot';
+import { Communication } from './communication.ts';
 import { resolveDriver } from './connect.ts';
 import type { Driver, Row } from './driver.ts';
 import {
@@ -15,10 +16,12 @@ import {
   DBOSNonExistentWorkflowError,
   DBOSQueueDuplicatedError,
   DBOSSerializationError,
+  DBOSWaitTimeoutError,
   DBOSWorkflowError,
   ValidationError,
 } from './errors.ts';
 import { WorkflowHandle } from './handle.ts';
+import { Listeners } from './listen.ts';
 import {
   type CancelOptions,
   CancelOptionsSchema,
@@ -26,12 +29,16 @@ import {
   EnqueueOptionsSchema,
   type ForkOptions,
   ForkOptionsSchema,
+  type GetEventOptions,
   type ListStepsOptions,
   ListStepsSchema,
   type ListWorkflowsInput,
   ListWorkflowsSchema,
+  type Message,
+  type ReadStreamOptions,
   type ResumeOptions,
   ResumeOptionsSchema,
+  type SendOptions,
   validate,
   validateId,
   type WaitOptions,
@@ -54,7 +61,7 @@ import {
   stepsStatement,
 } from './sql/workflows.ts';
 import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
-import { FinishWatcher, type PollingOptions } from './wait.ts';
+import { type PollingOptions, Watcher } from './wait.ts';
 
 export interface DBOSClientConfig {
   /** Python `system_database_url`. Falls back to one derived from `applicationDatabaseUrl`. */
@@ -69,8 +76,13 @@ export interface DBOSClientConfig {
   serializer?: Serializer;
   /** The application this client acts for: owner of what it enqueues, and the default scope of listings. */
   applicationName?: string;
-  /** How waits poll for completion (see `wait.ts`). */
+  /** How waits poll (see `wait.ts`): for results always, for events and streams as LISTEN's safety net. */
   polling?: PollingOptions;
+  /**
+   * Wake event and stream readers with LISTEN/NOTIFY when the driver can (default true). Turn it off behind a
+   * transaction-mode pooler, which does not deliver notifications; waits then poll.
+   */
+  listen?: boolean;
 }
 
 const ConfigSchema = v.strictObject({
@@ -91,8 +103,10 @@ const ConfigSchema = v.strictObject({
     v.strictObject({
       minIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
       maxIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+      listeningIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
     }),
   ),
+  listen: v.optional(v.boolean()),
 });
 
 /** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
@@ -109,7 +123,9 @@ export class DBOSClient implements AsyncDisposable {
   readonly #codec: Codec;
   readonly #openDriver: () => Promise<Driver>;
   readonly #ownsDriver: boolean;
-  readonly #watcher: FinishWatcher;
+  readonly #watcher: Watcher<{ key: string }>;
+  readonly #listeners: Listeners;
+  readonly #communication: Communication;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
   #destroyed = false;
 
@@ -121,10 +137,21 @@ export class DBOSClient implements AsyncDisposable {
     this.#codec = new Codec(c.serializer);
     this.#openDriver = resolveDriver(c);
     this.#ownsDriver = c.driver === undefined;
-    this.#watcher = new FinishWatcher(async (ids) => {
+    // DBOS announces no completion, so results are polled (one shared query for all of this client's waiters).
+    this.#watcher = new Watcher(async (items) => {
       const { driver, ctx } = await this.#connect();
-      return this.#run(driver, finishedStatement(ctx, ids));
+      const rows = await this.#run(
+        driver,
+        finishedStatement(
+          ctx,
+          items.map((i) => i.key),
+        ),
+      );
+      return new Map(rows.map((r) => [String(r.workflow_uuid), r]));
     }, c.polling);
+    const driver = async () => (await this.#connect()).driver;
+    this.#listeners = new Listeners(driver, c.listen ?? true);
+    this.#communication = new Communication(() => this.#connect(), this.#codec, c.polling, this.#listeners);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -276,7 +303,7 @@ export class DBOSClient implements AsyncDisposable {
 
   async #awaitResult(workflowID: string, options?: WaitOptions): Promise<unknown> {
     const o = validate(WaitOptionsSchema, options ?? {}, 'options');
-    const row = await this.#watcher.wait([workflowID], o);
+    const { row } = await this.#watcher.wait([{ key: workflowID }], this.#waitOptions([workflowID], o.timeoutMs));
     return this.#outcome(row);
   }
 
@@ -324,8 +351,46 @@ export class DBOSClient implements AsyncDisposable {
     }
     const ids = workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
     const o = validate(WaitOptionsSchema, options ?? {}, 'options');
-    const row = await this.#watcher.wait(ids, o);
-    return new WorkflowHandle<R>(this.#backend, String(row.workflow_uuid));
+    const { item } = await this.#watcher.wait(
+      ids.map((key) => ({ key })),
+      this.#waitOptions(ids, o.timeoutMs),
+    );
+    return new WorkflowHandle<R>(this.#backend, item.key);
+  }
+
+  #waitOptions(ids: readonly string[], timeoutMs: number | undefined) {
+    return { timeoutMs, onTimeout: () => new DBOSWaitTimeoutError(ids, timeoutMs ?? 0) };
+  }
+
+  // ---------------------------------------------------------------- messages, events, streams
+
+  /**
+   * Python `send(destination_id, message, topic=None, idempotency_key=None)`: delivers a message to the
+   * workflow's `DBOS.recv(topic)`. With an idempotency key, retries deliver it once. Portable JSON by default.
+   */
+  async send(
+    destinationID: string,
+    message: unknown,
+    topic?: string,
+    idempotencyKey?: string,
+    options?: SendOptions,
+  ): Promise<void> {
+    await this.#communication.send(destinationID, message, topic, idempotencyKey, options);
+  }
+
+  /** Sends many messages in one round trip, all or none. No DBOS client has it. */
+  async sendMany(messages: readonly Message[], options?: SendOptions): Promise<void> {
+    await this.#communication.sendMany(messages, options);
+  }
+
+  /** Python `get_event(workflow_id, key, timeout_seconds=60)`: the event's value, or null at the timeout. */
+  async getEvent<T = unknown>(workflowID: string, key: string, options?: GetEventOptions): Promise<T | null> {
+    return this.#communication.getEvent<T>(workflowID, key, options);
+  }
+
+  /** Python `read_stream(workflow_id, key)`: the stream's values in order, as an async iterable. */
+  readStream<T = unknown>(workflowID: string, key: string, options?: ReadStreamOptions): AsyncGenerator<T> {
+    return this.#communication.readStream<T>(workflowID, key, options);
   }
 
   // ---------------------------------------------------------------- management
@@ -527,6 +592,8 @@ export class DBOSClient implements AsyncDisposable {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#watcher.close();
+    this.#communication.close();
+    await this.#listeners.close();
     const ready = this.#ready;
     this.#ready = undefined;
     if (ready && this.#ownsDriver) {

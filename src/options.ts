@@ -177,7 +177,48 @@ export const CancelOptionsSchema = v.strictObject({
 });
 export type CancelOptions = v.InferInput<typeof CancelOptionsSchema>;
 
+/** One message of `sendMany` (the same fields `send` takes as arguments). */
+export const MessageSchema = v.strictObject({
+  destinationID: id(),
+  message: v.unknown(),
+  /** Unset: DBOS's null topic, which `DBOS.recv()` without a topic reads. */
+  topic: v.optional(id()),
+  /** A retried send with the same key is delivered once (the message ID is `key::destinationID`). */
+  idempotencyKey: v.optional(id()),
+  serializationType: v.optional(serializationType),
+});
+export type Message = v.InferInput<typeof MessageSchema>;
+
+/** Messages per `sendMany` call: one statement, kept to a size Postgres and an HTTP driver take comfortably. */
+export const MAX_MESSAGES = 1000;
+export const MessagesSchema = v.pipe(
+  v.array(MessageSchema),
+  v.minLength(1, 'must hold at least one message'),
+  v.maxLength(MAX_MESSAGES, `must hold at most ${MAX_MESSAGES} messages`),
+);
+
+export const SendOptionsSchema = v.strictObject({ serializationType: v.optional(serializationType) });
+export type SendOptions = v.InferInput<typeof SendOptionsSchema>;
+
+export const GetEventOptionsSchema = v.strictObject({
+  /** How long to wait for the event to be set before returning null. Default 60 000 ms, as in DBOS. */
+  timeoutMs: v.optional(positiveInt()),
+});
+export type GetEventOptions = v.InferInput<typeof GetEventOptionsSchema>;
+
+export const ReadStreamOptionsSchema = v.strictObject({
+  /** The first offset to read (0-based). Default 0. */
+  offset: v.optional(v.pipe(nonNegativeInt(), v.maxValue(INT32_MAX))),
+  /** Longest wait for each next value before `DBOSStreamTimeoutError`; unset waits as long as the workflow runs. */
+  timeoutMs: v.optional(positiveInt()),
+});
+export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
+
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
+
+/** `field.path`; an empty `field` validates a call's own arguments, named by their path alone. */
+const qualify = (field: string, path: string | null | undefined) =>
+  field && path ? `${field}.${path}` : field || path || '';
 
 /** Validates `input` against `schema`, throwing one `ValidationError` that names every failing field and rule. */
 export function validate<S extends v.GenericSchema>(schema: S, input: unknown, field: string): v.InferOutput<S> {
@@ -189,14 +230,14 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown, f
     if ((issue.type === 'strict_object' || issue.type === 'object') && path) {
       const unknown = issue.expected === 'never';
       return {
-        field: path ? `${field}.${path}` : field,
+        field: qualify(field, path),
         rule: unknown ? 'unknown_field' : 'required',
         message: unknown ? 'is not a known option' : 'is required',
       };
     }
     const rule = RULE_NAMES[issue.type] ?? issue.type;
     const message = issue.message;
-    return { field: path ? `${field}.${path}` : field, rule, message };
+    return { field: qualify(field, path), rule, message };
   });
   throw new ValidationError(issues);
 }

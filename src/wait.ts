@@ -1,83 +1,145 @@
 /**
- * Waiting for workflows to finish. DBOS sends no notification when a workflow completes, so waiting polls,
- * but every waiter of one client shares one poll: a single indexed `ANY($ids)` lookup per tick, whatever the
- * number of waiters. The tick adapts to the waiters' age: a waiter polls about every quarter of the time it has
- * waited, between `minIntervalMs` and `maxIntervalMs`, so a short workflow's result arrives within milliseconds
- * while a long wait costs at most one query per `maxIntervalMs`.
+ * Waiting for something to appear in the system database: a workflow to finish, an event to be set, a stream
+ * value to be written. Every waiter of one kind shares one poll: a single indexed lookup of all the items
+ * waited on, whatever the number of waiters.
+ *
+ * Two things trigger a poll:
+ * - a NOTIFY on the kind's channel naming an item someone waits on (`wake`), when the driver can LISTEN;
+ * - a timer, the safety net, which adapts to the waiters' age: a waiter is re-checked about every quarter of the
+ *   time it has waited, between `minIntervalMs` and `maxIntervalMs`. While a LISTEN is up, the timer never runs
+ *   faster than `listeningIntervalMs`, because a notification will usually arrive first.
+ *
+ * The trade-off: with LISTEN a value is seen within a millisecond or two of its commit at the cost of one shared
+ * listener connection; without it, a short wait sees it within `minIntervalMs` and a long one within
+ * `maxIntervalMs`, at one query per interval per kind (not per waiter).
  */
 import type { Row } from './driver.ts';
-import { DBOSEdgeError, DBOSWaitTimeoutError, DriverError } from './errors.ts';
+import { DBOSEdgeError, DriverError } from './errors.ts';
 
 export interface PollingOptions {
   /** Fastest poll, for waits that just began. Default 10 ms. */
   minIntervalMs?: number;
   /** Slowest poll, for long waits. Default 1000 ms. */
   maxIntervalMs?: number;
+  /** Fastest safety-net poll while a LISTEN subscription is up. Default 500 ms. */
+  listeningIntervalMs?: number;
 }
 
-interface Waiter {
-  readonly ids: readonly string[];
+/** Where an item is looked up: `key` names it in the batch; `wake` is the NOTIFY payload that may mean it is ready. */
+export interface WatchItem {
+  readonly key: string;
+  readonly wake?: string;
+}
+
+/** Looks up all the items at once; returns the ready ones' rows by item key. */
+export type FetchReady<T extends WatchItem> = (items: T[]) => Promise<Map<string, Row>>;
+
+/** A channel to LISTEN on for wake-ups, started with the first wait. */
+export interface WakeSource {
+  /** Resolves once `onPayload` is subscribed; rejects if the driver cannot listen. */
+  subscribe(onPayload: (payload: string) => void): Promise<void>;
+}
+
+interface Waiter<T extends WatchItem> {
+  readonly items: readonly T[];
   readonly since: number;
-  resolve(row: Row): void;
+  /** Looked up at least once: a timeout never fires before the first check, so a value already there is seen. */
+  checked: boolean;
+  /** The timeout passed before the first check; it fires right after it. */
+  expired?: () => void;
+  resolve(hit: { item: T; row: Row }): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
 
+export interface WaitOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** The error a timeout rejects with. */
+  onTimeout?: () => Error;
+}
+
 /** Consecutive failed polls before the waiters are failed with the error. */
 const MAX_POLL_FAILURES = 5;
+/** After a failed LISTEN, how long to poll only before trying again. */
+const RELISTEN_AFTER_MS = 30_000;
 
-export class FinishWatcher {
-  private readonly waiters = new Set<Waiter>();
+export class Watcher<T extends WatchItem> {
+  private readonly waiters = new Set<Waiter<T>>();
+  private readonly wakeCounts = new Map<string, number>();
   private readonly minMs: number;
   private readonly maxMs: number;
+  private readonly listeningMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerDue = Number.POSITIVE_INFINITY;
   private polling = false;
+  private pollAgain = false;
   private lastPoll = 0;
   private failures = 0;
   private closed = false;
+  private listen: 'off' | 'starting' | 'up' | { failedAt: number } = 'off';
 
-  /** `fetchFinished` returns the finished rows (with `workflow_uuid`) among the given IDs. */
   constructor(
-    private readonly fetchFinished: (ids: string[]) => Promise<Row[]>,
+    private readonly fetchReady: FetchReady<T>,
     options: PollingOptions = {},
+    private readonly wakeSource?: WakeSource,
   ) {
     this.minMs = options.minIntervalMs ?? 10;
     this.maxMs = Math.max(this.minMs, options.maxIntervalMs ?? 1000);
+    this.listeningMs = Math.min(this.maxMs, Math.max(this.minMs, options.listeningIntervalMs ?? 500));
   }
 
-  /** Resolves with the finished row of the first of `ids` to finish. */
-  wait(ids: readonly string[], options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Row> {
+  /** True while the LISTEN subscription is up (the safety-net poll then slows down). */
+  get listening(): boolean {
+    return this.listen === 'up';
+  }
+
+  /** Resolves with the first of `items` found ready (checked at once, then on every wake-up and poll). */
+  wait(items: readonly T[], options: WaitOptions = {}): Promise<{ item: T; row: Row }> {
     if (this.closed) return Promise.reject(new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed'));
-    return new Promise<Row>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       let timeout: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => settle(() => reject(options.signal?.reason));
-      const waiter: Waiter = {
-        ids,
-        since: Date.now(),
-        resolve: (row) => settle(() => resolve(row)),
-        reject: (e) => settle(() => reject(e)),
-        cleanup: () => {
-          if (timeout) clearTimeout(timeout);
-          options.signal?.removeEventListener('abort', onAbort);
-        },
-      };
+      const onAbort = () => waiter.reject(options.signal?.reason);
       const settle = (fn: () => void) => {
         if (!this.waiters.delete(waiter)) return;
         waiter.cleanup();
         fn();
         if (this.waiters.size === 0) this.stopTimer();
       };
+      const waiter: Waiter<T> = {
+        items,
+        since: Date.now(),
+        checked: false,
+        resolve: (hit) => settle(() => resolve(hit)),
+        reject: (e) => settle(() => reject(e)),
+        cleanup: () => {
+          if (timeout) clearTimeout(timeout);
+          options.signal?.removeEventListener('abort', onAbort);
+          for (const item of items) if (item.wake !== undefined) this.countWake(item.wake, -1);
+        },
+      };
       if (options.signal?.aborted) return reject(options.signal.reason);
       this.waiters.add(waiter);
+      for (const item of items) if (item.wake !== undefined) this.countWake(item.wake, 1);
       if (options.timeoutMs !== undefined) {
         const ms = options.timeoutMs;
-        timeout = setTimeout(() => waiter.reject(new DBOSWaitTimeoutError(ids, ms)), ms);
+        const error = options.onTimeout ?? (() => new DBOSEdgeError('WAIT_TIMEOUT', `Nothing arrived within ${ms} ms`));
+        timeout = setTimeout(() => {
+          const fire = () => waiter.reject(error());
+          if (waiter.checked) fire();
+          else waiter.expired = fire;
+        }, ms);
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.startListening();
       // A new waiter is checked at once (coalesced with the others added in this tick).
       this.schedule(0);
     });
+  }
+
+  /** A NOTIFY payload arrived: poll now if anyone waits on it. */
+  wake(payload: string): void {
+    if (this.wakeCounts.has(payload)) this.schedule(0);
   }
 
   /** Fails every pending wait; later waits are refused. */
@@ -88,6 +150,30 @@ export class FinishWatcher {
     for (const w of [...this.waiters]) w.reject(error);
   }
 
+  private countWake(payload: string, delta: number): void {
+    const n = (this.wakeCounts.get(payload) ?? 0) + delta;
+    if (n > 0) this.wakeCounts.set(payload, n);
+    else this.wakeCounts.delete(payload);
+  }
+
+  private startListening(): void {
+    if (!this.wakeSource || this.listen === 'starting' || this.listen === 'up') return;
+    if (typeof this.listen === 'object' && Date.now() - this.listen.failedAt < RELISTEN_AFTER_MS) return;
+    this.listen = 'starting';
+    this.wakeSource
+      .subscribe((payload) => this.wake(payload))
+      .then(
+        () => {
+          this.listen = 'up';
+          // Anything committed between the first check and the LISTEN would send no wake-up: look again.
+          this.schedule(0);
+        },
+        () => {
+          this.listen = { failedAt: Date.now() };
+        },
+      );
+  }
+
   private stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -96,8 +182,13 @@ export class FinishWatcher {
 
   private schedule(delayMs: number): void {
     if (this.closed || this.waiters.size === 0) return;
+    if (this.polling) {
+      // A wake-up during a poll may concern a row that poll did not see yet: poll once more right after.
+      if (delayMs === 0) this.pollAgain = true;
+      return;
+    }
     const due = Date.now() + delayMs;
-    if (this.polling || due >= this.timerDue) return;
+    if (due >= this.timerDue) return;
     this.stopTimer();
     this.timerDue = due;
     this.timer = setTimeout(() => {
@@ -107,11 +198,12 @@ export class FinishWatcher {
     }, delayMs);
   }
 
-  /** The next tick: the shortest interval any waiter wants, counted from the last poll. */
+  /** The next safety-net tick: the shortest interval any waiter wants, counted from the last poll. */
   private nextDelay(): number {
     const now = Date.now();
+    const floor = this.listening ? this.listeningMs : this.minMs;
     let interval = this.maxMs;
-    for (const w of this.waiters) interval = Math.min(interval, Math.max(this.minMs, (now - w.since) / 4));
+    for (const w of this.waiters) interval = Math.min(interval, Math.max(floor, (now - w.since) / 4));
     if (this.failures > 0) interval = Math.min(this.maxMs, this.minMs * 2 ** this.failures);
     return Math.max(0, this.lastPoll + interval - now);
   }
@@ -119,15 +211,19 @@ export class FinishWatcher {
   private async poll(): Promise<void> {
     if (this.closed || this.waiters.size === 0) return;
     this.polling = true;
+    this.pollAgain = false;
     this.lastPoll = Date.now();
-    const ids = [...new Set([...this.waiters].flatMap((w) => w.ids))];
+    const items = new Map<string, T>();
+    const polled = [...this.waiters];
+    for (const w of polled) for (const item of w.items) items.set(item.key, item);
     try {
-      const rows = await this.fetchFinished(ids);
+      const ready = await this.fetchReady([...items.values()]);
       this.failures = 0;
-      const byId = new Map(rows.map((r) => [String(r.workflow_uuid), r]));
-      for (const w of [...this.waiters]) {
-        const hit = w.ids.find((id) => byId.has(id));
-        if (hit !== undefined) w.resolve(byId.get(hit) as Row);
+      for (const w of polled) {
+        const item = w.items.find((i) => ready.has(i.key));
+        if (item !== undefined) w.resolve({ item, row: ready.get(item.key) as Row });
+        w.checked = true;
+        w.expired?.();
       }
     } catch (e) {
       this.failures += 1;
@@ -138,6 +234,6 @@ export class FinishWatcher {
     } finally {
       this.polling = false;
     }
-    this.schedule(this.nextDelay());
+    this.schedule(this.pollAgain ? 0 : this.nextDelay());
   }
 }

@@ -1,4 +1,6 @@
 import postgres from 'postgres';
+import { postgresDriver } from '../../adapters/postgres.ts';
+import { ensureSchema } from '../../src/index.ts';
 
 /** The real Postgres the tests run against. CI starts it; override with DBOS_EDGE_TEST_PG_URL. */
 export const PG_BASE_URL = process.env.DBOS_EDGE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -33,6 +35,26 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       } finally {
         await a.end();
       }
+    },
+  };
+}
+
+/** A fresh database holding a DBOS system schema made by ensureSchema, with a plain SQL connection to it. */
+export async function createDbosDatabase(prefix: string): Promise<TestDatabase & { sql: postgres.Sql }> {
+  const db = await createTestDatabase(prefix);
+  const driver = postgresDriver(db.url);
+  try {
+    await ensureSchema(driver);
+  } finally {
+    await driver.close();
+  }
+  const sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  return {
+    ...db,
+    sql,
+    async drop() {
+      await sql.end();
+      await db.drop();
     },
   };
 }

@@ -12,23 +12,17 @@ import {
   ValidationError,
 } from '../../src/index.ts';
 import { countingDriver } from '../helpers/counting.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
+import { createDbosDatabase, createTestDatabase } from '../helpers/pg.ts';
 
-let db: TestDatabase;
+let db: Awaited<ReturnType<typeof createDbosDatabase>>;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  db = await createTestDatabase('edge_client');
-  const driver = postgresDriver(db.url);
-  await ensureSchema(driver);
-  await driver.close();
-  sql = postgres(db.url, { max: 2, onnotice: () => {} });
+  db = await createDbosDatabase('edge_client');
+  sql = db.sql;
 });
 
-afterAll(async () => {
-  await sql?.end();
-  await db?.drop();
-});
+afterAll(() => db?.drop());
 
 describe('validation happens before any SQL', () => {
   it.each([

@@ -87,6 +87,54 @@ DBOS.registerWorkflow(
   { name: 'parent' },
 );
 
+// --- messages, events, streams -----------------------------------------------------------------------
+DBOS.registerWorkflow(async (topic: string | null) => DBOS.recv(topic ?? undefined, 30), { name: 'receiver' });
+// Everything sent on `topic` until "stop", in order.
+DBOS.registerWorkflow(
+  async (topic: string) => {
+    const got: unknown[] = [];
+    for (;;) {
+      const message = await DBOS.recv(topic, 30);
+      if (message === 'stop' || message === null) return got;
+      got.push(message);
+    }
+  },
+  { name: 'collector' },
+);
+DBOS.registerWorkflow(
+  async () => {
+    await DBOS.setEvent('before', 'early');
+    const go = await DBOS.recv('go', 30);
+    await DBOS.setEvent('after', { go });
+    return go;
+  },
+  { name: 'emitter' },
+);
+// Writes n values one step at a time, then closes the stream, fails, or just returns.
+DBOS.registerWorkflow(
+  async (n: number, end: 'close' | 'fail' | 'return', gapMs: number) => {
+    for (let i = 0; i < n; i++) {
+      await DBOS.writeStream('s', { i });
+      if (gapMs > 0) await DBOS.sleep(gapMs);
+    }
+    if (end === 'close') await DBOS.closeStream('s');
+    if (end === 'fail') throw new Error('stream broke');
+    return n;
+  },
+  { name: 'streamer' },
+);
+// Hands a received payload back three ways: as an event, a stream value and the result.
+DBOS.registerWorkflow(
+  async () => {
+    const payload = await DBOS.recv('payload', 30);
+    await DBOS.setEvent('payload', payload);
+    await DBOS.writeStream('payload', payload);
+    await DBOS.closeStream('payload');
+    return payload;
+  },
+  { name: 'mirror' },
+);
+
 // A static-only class on purpose: DBOS names class workflows by their class (`Billing`, `refund`).
 // biome-ignore lint/complexity/noStaticOnlyClass: the class is the DBOS registration unit under test
 export class Billing {
