@@ -23,6 +23,7 @@ import {
 import { WorkflowHandle } from './handle.ts';
 import { Listeners } from './listen.ts';
 import {
+  type BackfillOptions,
   type CancelOptions,
   CancelOptionsSchema,
   type EnqueueOptions,
@@ -30,6 +31,7 @@ import {
   type ForkOptions,
   ForkOptionsSchema,
   type GetEventOptions,
+  type ListSchedulesInput,
   type ListStepsOptions,
   ListStepsSchema,
   type ListWorkflowsInput,
@@ -38,12 +40,16 @@ import {
   type ReadStreamOptions,
   type ResumeOptions,
   ResumeOptionsSchema,
+  type ScheduleInput,
+  type ScheduleUpdate,
   type SendOptions,
+  type TickOptions,
   validate,
   validateId,
   type WaitOptions,
   WaitOptionsSchema,
 } from './options.ts';
+import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
 import { detectSchema } from './schema/detect.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import { Codec, PORTABLE, portableStringify, type Serializer } from './serialization.ts';
@@ -126,6 +132,7 @@ export class DBOSClient implements AsyncDisposable {
   readonly #watcher: Watcher<{ key: string }>;
   readonly #listeners: Listeners;
   readonly #communication: Communication;
+  readonly #schedules: Schedules;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
   #destroyed = false;
 
@@ -152,6 +159,7 @@ export class DBOSClient implements AsyncDisposable {
     const driver = async () => (await this.#connect()).driver;
     this.#listeners = new Listeners(driver, c.listen ?? true);
     this.#communication = new Communication(() => this.#connect(), this.#codec, c.polling, this.#listeners);
+    this.#schedules = new Schedules(() => this.#connect(), this.#codec, c.applicationName);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -391,6 +399,72 @@ export class DBOSClient implements AsyncDisposable {
   /** Python `read_stream(workflow_id, key)`: the stream's values in order, as an async iterable. */
   readStream<T = unknown>(workflowID: string, key: string, options?: ReadStreamOptions): AsyncGenerator<T> {
     return this.#communication.readStream<T>(workflowID, key, options);
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  /** Python `create_schedule`. Cron is validated (croner) before anything is written. */
+  async createSchedule(schedule: ScheduleInput): Promise<void> {
+    await this.#schedules.createSchedule(schedule);
+  }
+
+  /** Python `apply_schedules`: creates or redefines them all in one statement. */
+  async applySchedules(schedules: readonly ScheduleInput[]): Promise<void> {
+    await this.#schedules.applySchedules(schedules);
+  }
+
+  /** Python `list_schedules`. */
+  async listSchedules(filter?: ListSchedulesInput): Promise<WorkflowSchedule[]> {
+    return this.#schedules.listSchedules(filter);
+  }
+
+  /** Python `get_schedule`: the schedule or null. */
+  async getSchedule(name: string): Promise<WorkflowSchedule | null> {
+    return this.#schedules.getSchedule(name);
+  }
+
+  /** Python `delete_schedule`. */
+  async deleteSchedule(name: string): Promise<void> {
+    await this.#schedules.deleteSchedule(name);
+  }
+
+  /** Python `pause_schedule`. */
+  async pauseSchedule(name: string): Promise<void> {
+    await this.#schedules.pauseSchedule(name);
+  }
+
+  /** Python `resume_schedule`. */
+  async resumeSchedule(name: string): Promise<void> {
+    await this.#schedules.resumeSchedule(name);
+  }
+
+  /** TS `updateSchedule`. */
+  async updateSchedule(name: string, changes: ScheduleUpdate): Promise<void> {
+    await this.#schedules.updateSchedule(name, changes);
+  }
+
+  /** Python `trigger_schedule`: runs the schedule's workflow now and returns its handle. */
+  async triggerSchedule<R = unknown>(name: string, options?: BackfillOptions): Promise<WorkflowHandle<R>> {
+    return new WorkflowHandle<R>(this.#backend, await this.#schedules.triggerSchedule(name, options));
+  }
+
+  /** Python `backfill_schedule`: every tick strictly between `start` and `end`, each run once; their handles. */
+  async backfillSchedule<R = unknown>(
+    name: string,
+    start: Date,
+    end: Date,
+    options?: BackfillOptions,
+  ): Promise<WorkflowHandle<R>[]> {
+    const runs = await this.#schedules.backfillSchedule(name, start, end, options);
+    return runs.map((r) => new WorkflowHandle<R>(this.#backend, r.workflowID));
+  }
+
+  /**
+   * Fires every due schedule in this client's scope once: call it from an edge cron trigger (Cloudflare
+   * `scheduled`, `Deno.cron`, any cron). Safe to run concurrently; reports what it did per schedule.
+   */
+  async runScheduleTick(options?: TickOptions): Promise<TickReport> {
+    return this.#schedules.runScheduleTick(options);
   }
 
   // ---------------------------------------------------------------- management

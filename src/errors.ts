@@ -160,3 +160,17 @@ export class DBOSWorkflowError extends DBOSEdgeError {
     this.workflowStack = typeof record.stack === 'string' ? record.stack : undefined;
   }
 }
+
+/** A schedule name that does not exist (pause, resume, update, trigger, backfill). */
+export class DBOSNonExistentScheduleError extends DBOSEdgeError {
+  constructor(readonly scheduleName: string) {
+    super('NON_EXISTENT_SCHEDULE', `Schedule ${scheduleName} does not exist`);
+  }
+}
+
+/** `createSchedule` with a name that is taken (schedule names are unique across the system database). */
+export class DBOSConflictingScheduleError extends DBOSEdgeError {
+  constructor(readonly scheduleName: string) {
+    super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
+  }
+}

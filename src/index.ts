@@ -1,24 +1,32 @@
 /** dbos-edge: the public API of the runtime-agnostic core. */
 export { DBOSClient, type DBOSClientConfig } from './client.ts';
+export { parseCron, pythonIsoformat, type ScheduleIdFormat, scheduledWorkflowID } from './cron.ts';
 export type { Driver, Row, SqlParam, Statement } from './driver.ts';
 export * from './errors.ts';
 export { WorkflowHandle } from './handle.ts';
 export {
+  type BackfillOptions,
   type CancelOptions,
   type EnqueueOptions,
   type ForkOptions,
   type GetEventOptions,
+  type ListSchedulesInput,
   type ListStepsOptions,
   type ListWorkflowsInput,
+  MAX_BACKFILL_TICKS,
   MAX_MESSAGES,
   type Message,
   type ReadStreamOptions,
   type ResumeOptions,
+  type ScheduleInput,
+  type ScheduleUpdate,
   type SendOptions,
+  type TickOptions,
   type WaitOptions,
   WORKFLOW_STATUSES,
   type WorkflowStatusString,
 } from './options.ts';
+export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
 export type { StepInfo, WorkflowStatus } from './status.ts';

@@ -216,6 +216,89 @@ export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
 
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
 
+// ------------------------------------------------------------------ schedules
+
+const scheduleSettings = {
+  /** Also runs missed ticks when a DBOS app's scheduler starts (DBOS's own flag; the edge tick always catches up). */
+  automaticBackfill: v.optional(v.boolean()),
+  /** IANA timezone the cron expression is read in. Default UTC. Python `cron_timezone`. */
+  cronTimezone: v.optional(id()),
+  /** Queue the runs go to. Default DBOS's internal queue, which every DBOS app polls. */
+  queueName: v.optional(id()),
+};
+
+export const ScheduleSchema = v.strictObject({
+  scheduleName: id(),
+  /** The name the worker registered the workflow under; it is called with `(scheduledDate, context)`. */
+  workflowName: id(),
+  workflowClassName: v.optional(v.string()),
+  /** Cron: 5 fields, or 6 with seconds first, or a nickname such as `@daily`. */
+  schedule: id(),
+  context: v.optional(v.unknown()),
+  ...scheduleSettings,
+  /** The TS SDK's spelling of the three settings above. */
+  options: v.optional(v.strictObject(scheduleSettings)),
+  /** Owner of the schedule and its runs. Default: the client's application. */
+  applicationName: v.optional(id()),
+  /**
+   * How the context is stored and the runs' arguments written. `portable` (default) is read by any language but
+   * only fired by dbos-edge's tick; `native` is what a TypeScript app's own scheduler reads (superjson).
+   */
+  serializationType: v.optional(serializationType),
+});
+export type ScheduleInput = v.InferInput<typeof ScheduleSchema>;
+
+export const MAX_SCHEDULES = 1000;
+export const SchedulesSchema = v.pipe(
+  v.array(ScheduleSchema),
+  v.maxLength(MAX_SCHEDULES, `must hold at most ${MAX_SCHEDULES} schedules`),
+);
+
+export const ScheduleUpdateSchema = v.strictObject({
+  schedule: v.optional(id()),
+  context: v.optional(v.unknown()),
+  automaticBackfill: v.optional(v.boolean()),
+  /** null: back to UTC. */
+  cronTimezone: v.optional(v.nullable(id())),
+  /** null: back to DBOS's internal queue. */
+  queueName: v.optional(v.nullable(id())),
+  /** The format the new context is stored in. Default: the format the schedule's context has now. */
+  serializationType: v.optional(serializationType),
+});
+export type ScheduleUpdate = v.InferInput<typeof ScheduleUpdateSchema>;
+
+export const ListSchedulesSchema = v.strictObject({
+  status: v.optional(v.union([v.picklist(['ACTIVE', 'PAUSED']), v.array(v.picklist(['ACTIVE', 'PAUSED']))])),
+  workflowName: v.optional(oneOrMany()),
+  scheduleNamePrefix: v.optional(oneOrMany()),
+  /** Owners to list (plus unclaimed schedules). Default: the client's application. */
+  applicationName: v.optional(oneOrMany()),
+});
+export type ListSchedulesInput = v.InferInput<typeof ListSchedulesSchema>;
+
+const scheduleIdFormat = v.picklist(['typescript', 'python']);
+
+/** Ticks a single backfill may enqueue: a larger window is refused rather than flooding the queue. */
+export const MAX_BACKFILL_TICKS = 10_000;
+
+export const BackfillOptionsSchema = v.strictObject({
+  /**
+   * Workflow ID format of the runs: `typescript` (`sched-<name>-<ISO UTC>`, default) or `python`
+   * (`sched-<name>-<isoformat in the cron timezone>`). Ticks already run under either format are skipped.
+   */
+  idFormat: v.optional(scheduleIdFormat),
+});
+export type BackfillOptions = v.InferInput<typeof BackfillOptionsSchema>;
+
+export const TickOptionsSchema = v.strictObject({
+  /** The tick's "now". Default: the current time. */
+  now: v.optional(instant()),
+  /** Most runs one schedule enqueues per tick; older due ticks beyond it are skipped. Default 100. */
+  maxCatchUp: v.optional(v.pipe(positiveInt(), v.maxValue(MAX_BACKFILL_TICKS))),
+  idFormat: v.optional(scheduleIdFormat),
+});
+export type TickOptions = v.InferInput<typeof TickOptionsSchema>;
+
 /** `field.path`; an empty `field` validates a call's own arguments, named by their path alone. */
 const qualify = (field: string, path: string | null | undefined) =>
   field && path ? `${field}.${path}` : field || path || '';

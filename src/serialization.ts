@@ -167,6 +167,19 @@ export class Codec {
     return isMarkedSuperjson(parsed) ? superjson.deserialize(parsed) : parsed;
   }
 
+  /**
+   * The format of a value stored without a format name (a schedule's context): superjson if marked, portable JSON
+   * if it parses, else the custom serializer's, or pickle.
+   */
+  formatOf(text: string): string {
+    try {
+      return isMarkedSuperjson(JSON.parse(text)) ? NATIVE : PORTABLE;
+    } catch {
+      if (this.custom) return this.custom.name();
+      return text.startsWith('gA') ? PICKLE : 'unknown';
+    }
+  }
+
   /** Deserializes workflow inputs to the positional argument list (portable: `positionalArgs`). */
   async decodeArgs(
     text: string | null | undefined,

@@ -3,8 +3,9 @@
  * Every driver sends text params verbatim, so arrays work the same over TCP, HTTP and PGlite without
  * the driver having to know array type OIDs (postgres.js without `fetch_types`, Neon HTTP).
  */
-export function textArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+export function textArray(values: readonly (string | null)[]): string {
+  // Elements are always quoted, so only the bare word NULL means SQL NULL.
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
 }
 
 /** Epoch milliseconds of the database clock, so every timestamp a statement writes agrees with the workers'. */

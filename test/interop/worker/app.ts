@@ -135,6 +135,16 @@ DBOS.registerWorkflow(
   { name: 'mirror' },
 );
 
+// --- schedules: DBOS calls a scheduled workflow with (scheduledDate, context) --------------------------
+DBOS.registerWorkflow(
+  async (scheduledDate: Date | string, context: unknown) => ({
+    isDate: scheduledDate instanceof Date,
+    at: scheduledDate instanceof Date ? scheduledDate.toISOString() : scheduledDate,
+    context,
+  }),
+  { name: 'scheduled' },
+);
+
 // A static-only class on purpose: DBOS names class workflows by their class (`Billing`, `refund`).
 // biome-ignore lint/complexity/noStaticOnlyClass: the class is the DBOS registration unit under test
 export class Billing {
@@ -167,6 +177,8 @@ async function main() {
     applicationVersion: appVersion,
     logLevel: process.env.DBOS_LOG_LEVEL ?? 'warn',
     runAdminServer: false,
+    // Pick up schedules created by the tests promptly (the SDK's default is 30 s after the first minute).
+    schedulerPollingIntervalMs: 200,
   });
   await DBOS.launch();
   // Queues live in Postgres: they are registered after launch. Short polls keep the suite quick.

@@ -1,0 +1,447 @@
+/**
+ * Schedules: the seed's schedule API over `workflow_schedules`, plus the tick that fires due schedules from
+ * an edge cron trigger (Cloudflare `scheduled`, `Deno.cron`, any cron), so schedules keep firing, and missed runs
+ * are caught up, while no DBOS process is up.
+ *
+ * Runs get DBOS's deterministic workflow IDs, so a tick that runs twice, two ticks at once, and a DBOS app's own
+ * scheduler all start each scheduled time once (the workflow ID is the primary key). TypeScript and Python
+ * format the ID differently; a tick already run under either format is skipped.
+ */
+import { type CronSchedule, parseCron, type ScheduleIdFormat, scheduledWorkflowID, validateTimezone } from './cron.ts';
+import type { Driver, Row } from './driver.ts';
+import {
+  DBOSConflictingScheduleError,
+  DBOSNonExistentScheduleError,
+  DBOSSerializationError,
+  ValidationError,
+} from './errors.ts';
+import {
+  type BackfillOptions,
+  BackfillOptionsSchema,
+  type ListSchedulesInput,
+  ListSchedulesSchema,
+  MAX_BACKFILL_TICKS,
+  type ScheduleInput,
+  ScheduleSchema,
+  SchedulesSchema,
+  type ScheduleUpdate,
+  ScheduleUpdateSchema,
+  type TickOptions,
+  TickOptionsSchema,
+  validate,
+  validateId,
+} from './options.ts';
+import { type Codec, NATIVE, PICKLE, PORTABLE } from './serialization.ts';
+import {
+  deleteScheduleStatement,
+  fireStatement,
+  insertSchedulesStatement,
+  listSchedulesStatement,
+  type ScheduleRow,
+  updateScheduleStatement,
+} from './sql/schedules.ts';
+import type { Query, SqlContext } from './sql/workflows.ts';
+
+type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
+
+/** A schedule, in the TS SDK's `WorkflowSchedule` shape. */
+export interface WorkflowSchedule {
+  scheduleId: string;
+  scheduleName: string;
+  workflowName: string;
+  /** '' when none, as the TS SDK reports it. */
+  workflowClassName: string;
+  schedule: string;
+  status: string;
+  /** The decoded context, or the serialization error explaining why it cannot be read (a pickled context). */
+  context: unknown;
+  lastFiredAt: string | null;
+  automaticBackfill: boolean;
+  cronTimezone: string | null;
+  queueName: string | null;
+  applicationName?: string;
+}
+
+/** What one tick did for one schedule. */
+export interface ScheduleTickResult {
+  scheduleName: string;
+  /** Workflow IDs this tick enqueued, oldest first. */
+  fired: string[];
+  /** Due ticks that had already been started (by another tick, a backfill, or a DBOS app's scheduler). */
+  alreadyStarted: number;
+  /** Due ticks older than the newest `maxCatchUp`, left out (at least this many). */
+  skipped: number;
+  /** Why this schedule could not be fired; the others were fired regardless. */
+  error?: string;
+}
+
+export interface TickReport {
+  /** The tick's "now", ISO. */
+  now: string;
+  /** Enqueued runs over all schedules. */
+  fired: number;
+  /** Schedules that failed. */
+  errors: number;
+  schedules: ScheduleTickResult[];
+}
+
+const DEFAULT_MAX_CATCH_UP = 100;
+
+export class Schedules {
+  constructor(
+    private readonly connect: Connect,
+    private readonly codec: Codec,
+    private readonly applicationName: string | undefined,
+  ) {}
+
+  async #query(build: (ctx: SqlContext) => Query): Promise<Row[]> {
+    const { driver, ctx } = await this.connect();
+    const q = build(ctx);
+    return driver.query(q.text, q.params);
+  }
+
+  /** Python `create_schedule`: a new ACTIVE schedule. A taken name throws `DBOSConflictingScheduleError`. */
+  async createSchedule(input: ScheduleInput): Promise<void> {
+    const row = await this.#row(validate(ScheduleSchema, input, 'schedule'), 'schedule');
+    const inserted = await this.#query((ctx) => insertSchedulesStatement(ctx, [row], false));
+    if (inserted.length === 0) throw new DBOSConflictingScheduleError(row.scheduleName);
+  }
+
+  /**
+   * Python `apply_schedules`: creates or redefines every schedule given, in one statement. Existing ones keep their
+   * ID, status and `last_fired_at`, so re-applying an unchanged list changes nothing.
+   */
+  async applySchedules(inputs: readonly ScheduleInput[]): Promise<void> {
+    const list = validate(SchedulesSchema, inputs, 'schedules');
+    const rows = await Promise.all(list.map((s, i) => this.#row(s, `schedules[${i}]`)));
+    const names = new Set<string>();
+    for (const [i, r] of rows.entries()) {
+      if (names.has(r.scheduleName)) {
+        throw new ValidationError([
+          { field: `schedules[${i}].scheduleName`, rule: 'unique', message: `names ${r.scheduleName} twice` },
+        ]);
+      }
+      names.add(r.scheduleName);
+    }
+    if (rows.length > 0) await this.#query((ctx) => insertSchedulesStatement(ctx, rows, true));
+  }
+
+  async #row(s: ReturnType<typeof validate<typeof ScheduleSchema>>, field: string): Promise<ScheduleRow> {
+    const settings = { ...s.options, ...definedOnly(s) };
+    const timezone = settings.cronTimezone ?? null;
+    if (timezone) validateTimezone(timezone, `${field}.cronTimezone`);
+    parseCron(s.schedule, timezone, `${field}.schedule`);
+    const format = s.serializationType === 'native' ? NATIVE : PORTABLE;
+    return {
+      scheduleID: crypto.randomUUID(),
+      scheduleName: s.scheduleName,
+      workflowName: s.workflowName,
+      // The TS client stores '' for no class, and its scheduler compares it with existing runs' class: so do we.
+      workflowClassName: s.workflowClassName ?? '',
+      schedule: s.schedule.trim(),
+      context: await this.codec.encode(s.context ?? null, format, `${field}.context`),
+      automaticBackfill: settings.automaticBackfill ?? false,
+      cronTimezone: timezone,
+      queueName: settings.queueName ?? null,
+      applicationName: s.applicationName ?? this.applicationName ?? null,
+    };
+  }
+
+  /** Python `list_schedules`: by status, workflow name and name prefix; scoped to the client's application by default. */
+  async listSchedules(filter: ListSchedulesInput = {}): Promise<WorkflowSchedule[]> {
+    const f = validate(ListSchedulesSchema, filter, 'filter');
+    const applications = list(f.applicationName) ?? (this.applicationName ? [this.applicationName] : undefined);
+    const rows = await this.#query((ctx) =>
+      listSchedulesStatement(ctx, {
+        statuses: list(f.status),
+        workflowNames: list(f.workflowName),
+        namePrefixes: list(f.scheduleNamePrefix),
+        applications,
+      }),
+    );
+    return Promise.all(rows.map((r) => this.#schedule(r)));
+  }
+
+  /** Python `get_schedule`: the schedule, or null. */
+  async getSchedule(name: string): Promise<WorkflowSchedule | null> {
+    const row = await this.#find(validateId(name, 'name'));
+    return row ? this.#schedule(row) : null;
+  }
+
+  /** Python `delete_schedule`. Deleting a schedule that does not exist does nothing. */
+  async deleteSchedule(name: string): Promise<void> {
+    const n = validateId(name, 'name');
+    await this.#query((ctx) => deleteScheduleStatement(ctx, n));
+  }
+
+  /** Python `pause_schedule`: it stops firing (in DBOS apps and in ticks) until resumed. */
+  async pauseSchedule(name: string): Promise<void> {
+    await this.#update(validateId(name, 'name'), { status: 'PAUSED' });
+  }
+
+  /** Python `resume_schedule`. */
+  async resumeSchedule(name: string): Promise<void> {
+    await this.#update(validateId(name, 'name'), { status: 'ACTIVE' });
+  }
+
+  /** TS `updateSchedule`: changes the given settings; a DBOS app's scheduler restarts the schedule with them. */
+  async updateSchedule(name: string, changes: ScheduleUpdate): Promise<void> {
+    const n = validateId(name, 'name');
+    const u = validate(ScheduleUpdateSchema, changes, 'changes');
+    if (u.cronTimezone) validateTimezone(u.cronTimezone, 'changes.cronTimezone');
+    if (u.schedule !== undefined) parseCron(u.schedule, u.cronTimezone, 'changes.schedule');
+    let context: string | undefined;
+    if ('context' in u) {
+      // Keep the context's format unless told otherwise: a TS app's scheduler reads only its own (native) format.
+      const format = u.serializationType
+        ? u.serializationType === 'native'
+          ? NATIVE
+          : PORTABLE
+        : this.codec.formatOf(String((await this.#require(n)).context));
+      context = await this.codec.encode(u.context ?? null, format === NATIVE ? NATIVE : PORTABLE, 'changes.context');
+    }
+    await this.#update(n, {
+      schedule: u.schedule?.trim(),
+      context,
+      automaticBackfill: u.automaticBackfill,
+      cronTimezone: u.cronTimezone,
+      queueName: u.queueName,
+    });
+  }
+
+  async #update(name: string, changes: Parameters<typeof updateScheduleStatement>[2]): Promise<void> {
+    const rows = await this.#query((ctx) => updateScheduleStatement(ctx, name, changes));
+    if (rows.length === 0) throw new DBOSNonExistentScheduleError(name);
+  }
+
+  async #find(name: string): Promise<Row | undefined> {
+    return (await this.#query((ctx) => listSchedulesStatement(ctx, { names: [name] })))[0];
+  }
+
+  async #require(name: string): Promise<Row> {
+    const row = await this.#find(name);
+    if (!row) throw new DBOSNonExistentScheduleError(name);
+    return row;
+  }
+
+  /** Python `trigger_schedule`: one run now, outside the cron (ID `sched-<name>-trigger-<now>`). */
+  async triggerSchedule(name: string, options: BackfillOptions = {}): Promise<string> {
+    const n = validateId(name, 'name');
+    const o = validate(BackfillOptionsSchema, options, 'options');
+    const row = await this.#require(n);
+    const now = new Date();
+    const format = o.idFormat ?? 'typescript';
+    const id =
+      format === 'python'
+        ? `sched-${n}-trigger-${now.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00')}`
+        : `sched-${n}-trigger-${now.toISOString()}`;
+    const [held] = await this.#fire(row, [{ tick: now, workflowID: id, otherID: id }], null, false);
+    return held?.workflowID ?? id;
+  }
+
+  /**
+   * Python `backfill_schedule`: enqueues every tick strictly between `start` and `end` that has not run yet,
+   * under DBOS's deterministic IDs; returns the IDs holding every tick of the window. At most 10,000 ticks.
+   */
+  async backfillSchedule(
+    name: string,
+    start: Date,
+    end: Date,
+    options: BackfillOptions = {},
+  ): Promise<{ workflowID: string; inserted: boolean }[]> {
+    const n = validateId(name, 'name');
+    for (const [field, d] of [
+      ['start', start],
+      ['end', end],
+    ] as const) {
+      if (!(d instanceof Date) || Number.isNaN(d.getTime())) {
+        throw new ValidationError([{ field, rule: 'date', message: 'must be a valid Date' }]);
+      }
+    }
+    if (end <= start)
+      throw new ValidationError([{ field: 'end', rule: 'after_start', message: 'must be after start' }]);
+    const o = validate(BackfillOptionsSchema, options, 'options');
+    const row = await this.#require(n);
+    const ticks = this.#cron(row, o.idFormat ?? 'typescript').between(start, end, MAX_BACKFILL_TICKS);
+    if (ticks.length > MAX_BACKFILL_TICKS) {
+      throw new ValidationError([
+        {
+          field: 'end',
+          rule: 'max_ticks',
+          message: `the window holds more than ${MAX_BACKFILL_TICKS} ticks; split it`,
+        },
+      ]);
+    }
+    return this.#fire(row, this.#runs(row, ticks, o.idFormat ?? 'typescript'), null, false);
+  }
+
+  /**
+   * Fires every ACTIVE schedule in the client's scope: each tick due since `last_fired_at` (the newest
+   * `maxCatchUp` of them), or, for a schedule never fired, from now on. `last_fired_at` only moves forward. Safe to
+   * run concurrently and repeatedly; one failing schedule does not stop the others.
+   */
+  async runScheduleTick(options: TickOptions = {}): Promise<TickReport> {
+    const o = validate(TickOptionsSchema, options, 'options');
+    const now = o.now === undefined ? new Date() : new Date(o.now);
+    const maxCatchUp = o.maxCatchUp ?? DEFAULT_MAX_CATCH_UP;
+    const rows = await this.#query((ctx) =>
+      listSchedulesStatement(ctx, {
+        statuses: ['ACTIVE'],
+        applications: this.applicationName ? [this.applicationName] : undefined,
+      }),
+    );
+    const schedules = await Promise.all(
+      rows.map((row) => this.#tickOne(row, now, maxCatchUp, o.idFormat ?? 'typescript')),
+    );
+    return {
+      now: now.toISOString(),
+      fired: schedules.reduce((n, s) => n + s.fired.length, 0),
+      errors: schedules.filter((s) => s.error !== undefined).length,
+      schedules,
+    };
+  }
+
+  async #tickOne(row: Row, now: Date, maxCatchUp: number, format: ScheduleIdFormat): Promise<ScheduleTickResult> {
+    const result: ScheduleTickResult = {
+      scheduleName: String(row.schedule_name),
+      fired: [],
+      alreadyStarted: 0,
+      skipped: 0,
+    };
+    try {
+      const last = row.last_fired_at ? new Date(String(row.last_fired_at)) : null;
+      if (last && Number.isNaN(last.getTime())) throw new Error(`last_fired_at "${row.last_fired_at}" is not a date`);
+      const cron = this.#cron(row, format);
+      // Never fired: start from now (recording now as the watermark), as a DBOS app does.
+      const ticks = last ? cron.latest(last, now, maxCatchUp + 1) : [];
+      if (last && ticks.length > maxCatchUp) {
+        ticks.shift(); // one past the limit: older ticks are due too, and are left out
+        result.skipped = cron.between(last, ticks[0] as Date, MAX_BACKFILL_TICKS).length;
+      }
+      if (last && ticks.length === 0) return result;
+      const watermark = (ticks.at(-1) ?? now).toISOString();
+      for (const run of await this.#fire(row, this.#runs(row, ticks, format), watermark, true)) {
+        if (run.inserted) result.fired.push(run.workflowID);
+        else result.alreadyStarted += 1;
+      }
+    } catch (e) {
+      result.error = (e as Error).message;
+    }
+    return result;
+  }
+
+  #cron(row: Row, dialect: ScheduleIdFormat): CronSchedule {
+    return parseCron(
+      String(row.schedule),
+      row.cron_timezone as string | null,
+      `schedule ${row.schedule_name}`,
+      dialect,
+    );
+  }
+
+  #runs(row: Row, ticks: readonly Date[], format: ScheduleIdFormat) {
+    const name = String(row.schedule_name);
+    const tz = row.cron_timezone as string | null;
+    const other: ScheduleIdFormat = format === 'python' ? 'typescript' : 'python';
+    return ticks.map((tick) => ({
+      tick,
+      workflowID: scheduledWorkflowID(name, tick, format, tz),
+      otherID: scheduledWorkflowID(name, tick, other, tz),
+    }));
+  }
+
+  /** Enqueues the runs with `(scheduledDate, context)`, in the format the schedule's context is stored in. */
+  async #fire(
+    row: Row,
+    runs: readonly { tick: Date; workflowID: string; otherID: string }[],
+    lastFiredAt: string | null,
+    requireActive: boolean,
+  ): Promise<{ workflowID: string; inserted: boolean }[]> {
+    const name = String(row.schedule_name);
+    const format = this.codec.formatOf(String(row.context));
+    if (format === PICKLE) {
+      throw new DBOSSerializationError(
+        PICKLE,
+        `schedule ${name} has a pickled context; only its Python app can fire it`,
+      );
+    }
+    const context = await this.codec.decode(String(row.context), format, `the context of schedule ${name}`);
+    const serialization = format === NATIVE ? NATIVE : PORTABLE;
+    const encoded = await Promise.all(
+      runs.map(async (r) => ({
+        workflowID: r.workflowID,
+        otherID: r.otherID,
+        inputs: await this.codec.encodeArgs([r.tick, context], undefined, serialization),
+      })),
+    );
+    const rows = await this.#query((ctx) =>
+      fireStatement(ctx, {
+        schedule: toScheduleRow(row),
+        runs: encoded,
+        serialization,
+        applicationName: (row.application_name as string | null) ?? this.applicationName ?? null,
+        lastFiredAt,
+        requireActive,
+        creatorXid: crypto.randomUUID(),
+      }),
+    );
+    return rows.map((r) => ({ workflowID: String(r.workflow_uuid), inserted: r.inserted === true }));
+  }
+
+  async #schedule(r: Row): Promise<WorkflowSchedule> {
+    const name = String(r.schedule_name);
+    let context: unknown;
+    try {
+      const text = String(r.context);
+      const format = this.codec.formatOf(text);
+      context = await this.codec.decode(text, format === 'unknown' ? null : format, `the context of schedule ${name}`);
+    } catch (e) {
+      if (!(e instanceof DBOSSerializationError)) throw e;
+      context = e;
+    }
+    const schedule: WorkflowSchedule = {
+      scheduleId: String(r.schedule_id),
+      scheduleName: name,
+      workflowName: String(r.workflow_name),
+      workflowClassName: (r.workflow_class_name as string | null) ?? '',
+      schedule: String(r.schedule),
+      status: String(r.status),
+      context,
+      lastFiredAt: (r.last_fired_at as string | null) ?? null,
+      automaticBackfill: r.automatic_backfill === true,
+      cronTimezone: (r.cron_timezone as string | null) ?? null,
+      queueName: (r.queue_name as string | null) ?? null,
+    };
+    if (r.application_name != null) schedule.applicationName = String(r.application_name);
+    return schedule;
+  }
+}
+
+function toScheduleRow(r: Row): ScheduleRow {
+  return {
+    scheduleID: String(r.schedule_id),
+    scheduleName: String(r.schedule_name),
+    workflowName: String(r.workflow_name),
+    workflowClassName: (r.workflow_class_name as string | null) || null,
+    schedule: String(r.schedule),
+    context: String(r.context),
+    automaticBackfill: r.automatic_backfill === true,
+    cronTimezone: (r.cron_timezone as string | null) ?? null,
+    queueName: (r.queue_name as string | null) ?? null,
+    applicationName: (r.application_name as string | null) ?? null,
+  };
+}
+
+const list = <T extends string>(x: T | T[] | undefined): T[] | undefined =>
+  x === undefined ? undefined : ([x].flat() as T[]);
+
+/** The top-level settings that were given, so they override the SDK-style `options` object. */
+function definedOnly(s: { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string }) {
+  return Object.fromEntries(
+    Object.entries({
+      automaticBackfill: s.automaticBackfill,
+      cronTimezone: s.cronTimezone,
+      queueName: s.queueName,
+    }).filter(([, value]) => value !== undefined),
+  ) as { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string };
+}

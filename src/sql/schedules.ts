@@ -1,0 +1,210 @@
+/**
+ * `workflow_schedules` and the runs they start. Every operation is one statement; firing a schedule inserts all
+ * its due runs and advances `last_fired_at` together, so a tick is never half-recorded.
+ */
+import type { SqlParam } from '../driver.ts';
+import { NOW_MS, textArray } from './params.ts';
+import { INTERNAL_QUEUE, type Query, type SqlContext } from './workflows.ts';
+
+export interface ScheduleRow {
+  readonly scheduleID: string;
+  readonly scheduleName: string;
+  readonly workflowName: string;
+  readonly workflowClassName: string | null;
+  readonly schedule: string;
+  readonly context: string;
+  readonly automaticBackfill: boolean;
+  readonly cronTimezone: string | null;
+  readonly queueName: string | null;
+  readonly applicationName: string | null;
+}
+
+const COLUMNS = `schedule_id, schedule_name, workflow_name, workflow_class_name, schedule, status, context, last_fired_at,
+  automatic_backfill, cron_timezone, queue_name, application_name`;
+
+/**
+ * Inserts the schedules as ACTIVE and never fired. An existing name is skipped (and not returned, so the caller
+ * can report the duplicate), or with `upsert` has its definition replaced while its ID, status and
+ * `last_fired_at` are kept, as DBOS's `applySchedules` does.
+ */
+export function insertSchedulesStatement(ctx: SqlContext, rows: readonly ScheduleRow[], upsert: boolean): Query {
+  const col = (f: (r: ScheduleRow) => string | null) => textArray(rows.map(f));
+  return {
+    text: `INSERT INTO ${ctx.s}.workflow_schedules (${COLUMNS})
+      SELECT u.id, u.name, u.wf, u.cls, u.cron, 'ACTIVE', u.ctx, NULL, u.backfill, u.tz, u.queue, u.app
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[],
+                  $8::text[], $9::text[], $10::text[]) AS u(id, name, wf, cls, cron, ctx, backfill, tz, queue, app)
+      ON CONFLICT (schedule_name) ${
+        upsert
+          ? `DO UPDATE SET workflow_name = EXCLUDED.workflow_name, workflow_class_name = EXCLUDED.workflow_class_name,
+             schedule = EXCLUDED.schedule, context = EXCLUDED.context, automatic_backfill = EXCLUDED.automatic_backfill,
+             cron_timezone = EXCLUDED.cron_timezone, queue_name = EXCLUDED.queue_name,
+             application_name = EXCLUDED.application_name`
+          : 'DO NOTHING'
+      }
+      RETURNING schedule_name`,
+    params: [
+      col((r) => r.scheduleID),
+      col((r) => r.scheduleName),
+      col((r) => r.workflowName),
+      col((r) => r.workflowClassName),
+      col((r) => r.schedule),
+      col((r) => r.context),
+      `{${rows.map((r) => r.automaticBackfill).join(',')}}`,
+      col((r) => r.cronTimezone),
+      col((r) => r.queueName),
+      col((r) => r.applicationName),
+    ],
+  };
+}
+
+export interface ScheduleFilter {
+  readonly names?: readonly string[];
+  readonly statuses?: readonly string[];
+  readonly workflowNames?: readonly string[];
+  readonly namePrefixes?: readonly string[];
+  /** Owners to include; unclaimed (NULL) schedules are always included. */
+  readonly applications?: readonly string[];
+}
+
+/** Schedules matching every filter given, ordered by name. */
+export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Query {
+  const params: SqlParam[] = [];
+  const where: string[] = [];
+  const anyOf = (column: string, values: readonly string[] | undefined) => {
+    if (values === undefined) return;
+    params.push(textArray(values));
+    where.push(`${column} = ANY($${params.length}::text[])`);
+  };
+  anyOf('schedule_name', f.names);
+  anyOf('status', f.statuses);
+  anyOf('workflow_name', f.workflowNames);
+  if (f.namePrefixes !== undefined) {
+    params.push(textArray(f.namePrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)));
+    where.push(`schedule_name LIKE ANY($${params.length}::text[])`);
+  }
+  if (f.applications !== undefined) {
+    params.push(textArray(f.applications));
+    where.push(`(application_name = ANY($${params.length}::text[]) OR application_name IS NULL)`);
+  }
+  return {
+    text: `SELECT ${COLUMNS} FROM ${ctx.s}.workflow_schedules
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY schedule_name`,
+    params,
+  };
+}
+
+/** Deletes one schedule; returns it if it existed. */
+export function deleteScheduleStatement(ctx: SqlContext, name: string): Query {
+  return {
+    text: `DELETE FROM ${ctx.s}.workflow_schedules WHERE schedule_name = $1 RETURNING schedule_name`,
+    params: [name],
+  };
+}
+
+export interface ScheduleChanges {
+  readonly status?: 'ACTIVE' | 'PAUSED';
+  readonly schedule?: string;
+  readonly context?: string;
+  readonly automaticBackfill?: boolean;
+  /** null clears it (UTC). */
+  readonly cronTimezone?: string | null;
+  /** null clears it (DBOS's internal queue). */
+  readonly queueName?: string | null;
+}
+
+/** Changes the given fields of one schedule; returns it if it exists. */
+export function updateScheduleStatement(ctx: SqlContext, name: string, c: ScheduleChanges): Query {
+  const params: SqlParam[] = [name];
+  const sets: string[] = [];
+  const set = (column: string, value: SqlParam | undefined) => {
+    if (value === undefined) return;
+    params.push(value);
+    sets.push(`${column} = $${params.length}`);
+  };
+  set('status', c.status);
+  set('schedule', c.schedule);
+  set('context', c.context);
+  set('automatic_backfill', c.automaticBackfill);
+  set('cron_timezone', c.cronTimezone);
+  set('queue_name', c.queueName);
+  return {
+    text: `UPDATE ${ctx.s}.workflow_schedules SET ${sets.length ? sets.join(', ') : 'schedule_name = schedule_name'}
+      WHERE schedule_name = $1 RETURNING ${COLUMNS}`,
+    params,
+  };
+}
+
+export interface ScheduledRun {
+  /** The run's workflow ID, in the format this client writes. */
+  readonly workflowID: string;
+  /** The same tick's ID in the other SDK's format: if that exists, the tick already ran. */
+  readonly otherID: string;
+  readonly inputs: string;
+}
+
+export interface FireRequest {
+  readonly schedule: ScheduleRow;
+  readonly runs: readonly ScheduledRun[];
+  readonly serialization: string;
+  /** The owner of the runs (the schedule's, else the firing client's). */
+  readonly applicationName: string | null;
+  /** Advance `last_fired_at` to this ISO time (never backwards); null leaves it. */
+  readonly lastFiredAt: string | null;
+  /** Fire only while the schedule exists and is ACTIVE (ticks and backfills; a manual trigger does not need it). */
+  readonly requireActive: boolean;
+  readonly creatorXid: string;
+}
+
+/**
+ * Enqueues a schedule's runs, skipping every tick already started under either SDK's ID, and advances
+ * `last_fired_at`, in one statement. Concurrent firings of the same tick insert it once (the primary key).
+ * Returns, for each requested run, the ID that holds its tick and whether this statement inserted it.
+ * Runs get no application version, so they run on the owner's latest one, like the SDK's scheduled runs.
+ */
+export function fireStatement(ctx: SqlContext, r: FireRequest): Query {
+  const { s, features } = ctx;
+  const xid = features.creatorXid;
+  const text = `WITH due AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS d(id, other_id, inputs, n)
+    ), live AS (
+      SELECT 1 FROM ${s}.workflow_schedules WHERE schedule_name = $4 AND status = 'ACTIVE'
+    ), ins AS (
+      INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, queue_name, recovery_attempts, priority,
+        inputs, serialization, schedule_name, application_name, created_at, updated_at${xid ? ', creator_xid' : ''})
+      SELECT d.id, 'ENQUEUED', $5, $6, $7, 0, 0, d.inputs, $8, $4, $9, ${NOW_MS}, ${NOW_MS}${xid ? ', $12' : ''}
+      FROM due d
+      WHERE (NOT $11::boolean OR EXISTS (SELECT 1 FROM live))
+        AND NOT EXISTS (SELECT 1 FROM ${s}.workflow_status w WHERE w.workflow_uuid = d.other_id)
+      ORDER BY d.n
+      ON CONFLICT DO NOTHING
+      RETURNING workflow_uuid, inputs
+    )${
+      features.payloadTables
+        ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, inputs FROM ins ON CONFLICT DO NOTHING)`
+        : ''
+    }, fired AS (
+      UPDATE ${s}.workflow_schedules SET last_fired_at = $10
+      WHERE $10::text IS NOT NULL AND schedule_name = $4
+        AND (NOT $11::boolean OR status = 'ACTIVE')
+        AND (last_fired_at IS NULL OR last_fired_at::timestamptz < $10::timestamptz)
+    )
+    SELECT COALESCE(o.workflow_uuid, d.id) AS workflow_uuid, EXISTS (SELECT 1 FROM ins WHERE ins.workflow_uuid = d.id) AS inserted
+    FROM due d LEFT JOIN ${s}.workflow_status o ON o.workflow_uuid = d.other_id
+    ORDER BY d.n`;
+  const params: SqlParam[] = [
+    textArray(r.runs.map((x) => x.workflowID)),
+    textArray(r.runs.map((x) => x.otherID)),
+    textArray(r.runs.map((x) => x.inputs)),
+    r.schedule.scheduleName,
+    r.schedule.workflowName,
+    r.schedule.workflowClassName,
+    r.schedule.queueName ?? INTERNAL_QUEUE,
+    r.serialization,
+    r.applicationName,
+    r.lastFiredAt,
+    r.requireActive,
+  ];
+  if (xid) params.push(r.creatorXid);
+  return { text, params };
+}
