@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { Communication } from './communication.ts';
 import { resolveDriver } from './connect.ts';
 import type { Driver, Row } from './driver.ts';
+import { EnqueueBatcher } from './enqueue-batcher.ts';
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
@@ -55,6 +56,7 @@ import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import { Codec, PORTABLE, portableStringify, type Serializer } from './serialization.ts';
 import {
   cancelStatement,
+  type EnqueueRow,
   enqueueStatement,
   finishedStatement,
   forkStatement,
@@ -133,6 +135,7 @@ export class DBOSClient implements AsyncDisposable {
   readonly #listeners: Listeners;
   readonly #communication: Communication;
   readonly #schedules: Schedules;
+  readonly #batcher: EnqueueBatcher;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
   #destroyed = false;
 
@@ -160,6 +163,10 @@ export class DBOSClient implements AsyncDisposable {
     this.#listeners = new Listeners(driver, c.listen ?? true);
     this.#communication = new Communication(() => this.#connect(), this.#codec, c.polling, this.#listeners);
     this.#schedules = new Schedules(() => this.#connect(), this.#codec, c.applicationName);
+    this.#batcher = new EnqueueBatcher(async (rows) => {
+      const { driver, ctx } = await this.#connect();
+      return this.#run(driver, enqueueStatement(ctx, rows));
+    });
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -235,8 +242,7 @@ export class DBOSClient implements AsyncDisposable {
     const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
     const className = o.workflowClassName || null;
     const configName = o.workflowConfigName || null;
-    const { driver, ctx } = await this.#connect();
-    const statement = enqueueStatement(ctx, {
+    const row: EnqueueRow = {
       workflowID,
       status: delayMs ? 'DELAYED' : 'ENQUEUED',
       name: o.workflowName,
@@ -256,13 +262,12 @@ export class DBOSClient implements AsyncDisposable {
       attributes,
       applicationName: o.applicationName ?? this.#applicationName ?? null,
       creatorXid,
-    });
+    };
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
-      const rows = await this.#run(driver, statement);
-      const byOutcome = new Map(rows.map((r) => [r.outcome, r]));
-      if (byOutcome.has('inserted')) return new WorkflowHandle<R>(this.#backend, workflowID);
-      const existing = byOutcome.get('existing');
-      if (existing) {
+      const result = await this.#batcher.submit(row);
+      if (result.outcome === 'inserted') return new WorkflowHandle<R>(this.#backend, workflowID);
+      if (result.outcome === 'existing') {
+        const existing = result;
         if (
           existing.name !== o.workflowName ||
           (existing.class_name ?? null) !== className ||
@@ -278,8 +283,8 @@ export class DBOSClient implements AsyncDisposable {
         }
         return new WorkflowHandle<R>(this.#backend, workflowID);
       }
-      const holder = byOutcome.get('deduplicated');
-      if (holder) {
+      if (result.outcome === 'deduplicated') {
+        const holder = result;
         if (o.duplicationPolicy === 'return-existing')
           return new WorkflowHandle<R>(this.#backend, String(holder.workflow_uuid));
         throw new DBOSQueueDuplicatedError(workflowID, o.queueName, o.deduplicationID as string);

@@ -95,62 +95,85 @@ export interface EnqueueRow {
 }
 
 /**
- * Inserts a queued workflow, or reports why not, in one statement. `ON CONFLICT DO NOTHING` (no target) covers
- * both the primary key and the partial dedup index, so nothing raises; the statement then returns one of:
+ * Inserts queued workflows, or reports why not, in one statement for any number of rows (all or nothing).
+ * `ON CONFLICT DO NOTHING` (no target) covers both the primary key and the partial dedup index, so nothing raises;
+ * each row, by its position `n`, gets one of:
  * - `inserted`;
  * - `existing`: the workflow ID is taken (its name, class, config and creator are returned to check for conflict);
- * - `deduplicated`: another active workflow holds the queue's deduplication ID (its ID is returned).
- * No row at all means the conflicting row was committed after this statement's snapshot: run it again.
- * Inputs go to `workflow_input` (≥109) and also to the legacy column, so Python 2.30 workers can read them.
+ * - `deduplicated`: another active workflow holds the queue's deduplication ID (its ID is returned);
+ * - no outcome: the conflicting row was committed after this statement's snapshot (or by another row of the same
+ *   statement): run that row again.
+ * The rows must have distinct workflow IDs. Inputs go to `workflow_input` (≥109) and also to the legacy column,
+ * so Python 2.30 workers can read them.
  */
-export function enqueueStatement(ctx: SqlContext, r: EnqueueRow): Query {
+export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): Query {
   const { s, features } = ctx;
   const xid = features.creatorXid;
-  const text = `WITH ins AS (
+  const text = `WITH req AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+      $9::text[], $10::bigint[], $11::text[], $12::int4[], $13::text[], $14::text[], $15::text[], $16::bigint[], $17::text[],
+      $18::text[], $19::text[])
+      WITH ORDINALITY AS r(id, status, name, class_name, config_name, queue_name, app_version, auth_user, auth_roles,
+        timeout_ms, dedup_id, priority, inputs, serialization, partition_key, delay_ms, attributes, app_name, creator, n)
+  ), ins AS (
     INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
       authenticated_user, authenticated_roles, recovery_attempts, workflow_timeout_ms, deduplication_id, priority, inputs,
       serialization, queue_partition_key, delay_until_epoch_ms, attributes, application_name, created_at, updated_at${xid ? ', creator_xid' : ''})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10::bigint, $11, $12::int4, $13, $14, $15,
-      CASE WHEN $16::bigint IS NULL THEN NULL ELSE ${NOW_MS} + $16::bigint END, $17::text::jsonb, $18, ${NOW_MS}, ${NOW_MS}${xid ? ', $19' : ''})
+    SELECT r.id, r.status, r.name, r.class_name, r.config_name, r.queue_name, r.app_version, r.auth_user, r.auth_roles, 0,
+      r.timeout_ms, r.dedup_id, r.priority, r.inputs, r.serialization, r.partition_key,
+      CASE WHEN r.delay_ms IS NULL THEN NULL ELSE ${NOW_MS} + r.delay_ms END, r.attributes::jsonb, r.app_name,
+      ${NOW_MS}, ${NOW_MS}${xid ? ', r.creator' : ''}
+    FROM req r ORDER BY r.n
     ON CONFLICT DO NOTHING
     RETURNING workflow_uuid
   )${
     features.payloadTables
-      ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, $13 FROM ins ON CONFLICT DO NOTHING)`
+      ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs)
+          SELECT r.id, r.inputs FROM req r JOIN ins ON ins.workflow_uuid = r.id ON CONFLICT DO NOTHING)`
       : ''
   }
-  SELECT 'inserted' AS outcome, NULL::text AS workflow_uuid, NULL::text AS name, NULL::text AS class_name, NULL::text AS config_name,
-    NULL::text AS creator_xid FROM ins
-  UNION ALL
-  SELECT 'existing', e.workflow_uuid, e.name, e.class_name, e.config_name, ${xid ? 'e.creator_xid' : 'NULL::text'}
-    FROM ${s}.workflow_status e WHERE e.workflow_uuid = $1 AND NOT EXISTS (SELECT 1 FROM ins)
-  UNION ALL
-  SELECT 'deduplicated', d.workflow_uuid, d.name, d.class_name, d.config_name, NULL::text
-    FROM ${s}.workflow_status d
-    WHERE $11::text IS NOT NULL AND d.queue_name = $6 AND d.deduplication_id = $11 AND d.workflow_uuid <> $1
-      AND NOT EXISTS (SELECT 1 FROM ins)`;
-  const params: SqlParam[] = [
-    r.workflowID,
-    r.status,
-    r.name,
-    r.className,
-    r.configName,
-    r.queueName,
-    r.appVersion,
-    r.authenticatedUser,
-    r.authenticatedRoles,
-    r.timeoutMs,
-    r.deduplicationID,
-    r.priority,
-    r.inputs,
-    r.serialization,
-    r.partitionKey,
-    r.delayMs,
-    r.attributes,
-    r.applicationName,
-  ];
-  if (xid) params.push(r.creatorXid);
-  return { text, params };
+  SELECT r.n,
+    CASE WHEN i.workflow_uuid IS NOT NULL THEN 'inserted' WHEN e.workflow_uuid IS NOT NULL THEN 'existing'
+         WHEN d.workflow_uuid IS NOT NULL THEN 'deduplicated' END AS outcome,
+    COALESCE(e.workflow_uuid, d.workflow_uuid) AS workflow_uuid, COALESCE(e.name, d.name) AS name,
+    COALESCE(e.class_name, d.class_name) AS class_name, COALESCE(e.config_name, d.config_name) AS config_name,
+    ${xid ? 'e.creator_xid' : 'NULL::text AS creator_xid'}
+  FROM req r
+  LEFT JOIN ins i ON i.workflow_uuid = r.id
+  LEFT JOIN ${s}.workflow_status e ON i.workflow_uuid IS NULL AND e.workflow_uuid = r.id
+  LEFT JOIN LATERAL (
+    SELECT h.workflow_uuid, h.name, h.class_name, h.config_name FROM ${s}.workflow_status h
+    WHERE i.workflow_uuid IS NULL AND e.workflow_uuid IS NULL AND r.dedup_id IS NOT NULL
+      AND h.queue_name = r.queue_name AND h.deduplication_id = r.dedup_id AND h.workflow_uuid <> r.id
+    LIMIT 1
+  ) d ON true
+  ORDER BY r.n`;
+  const texts = (f: (r: EnqueueRow) => string | null) => textArray(rows.map(f));
+  const numbers = (f: (r: EnqueueRow) => number | null) => `{${rows.map((r) => f(r) ?? 'NULL').join(',')}}`;
+  return {
+    text,
+    params: [
+      texts((r) => r.workflowID),
+      texts((r) => r.status),
+      texts((r) => r.name),
+      texts((r) => r.className),
+      texts((r) => r.configName),
+      texts((r) => r.queueName),
+      texts((r) => r.appVersion),
+      texts((r) => r.authenticatedUser),
+      texts((r) => r.authenticatedRoles),
+      numbers((r) => r.timeoutMs),
+      texts((r) => r.deduplicationID),
+      numbers((r) => r.priority),
+      texts((r) => r.inputs),
+      texts((r) => r.serialization),
+      texts((r) => r.partitionKey),
+      numbers((r) => r.delayMs),
+      texts((r) => r.attributes),
+      texts((r) => r.applicationName),
+      texts((r) => r.creatorXid),
+    ],
+  };
 }
 
 /** One workflow's status row with its payloads. */

@@ -224,3 +224,46 @@ describe('payloads this runtime cannot read', () => {
     await client.destroy();
   });
 });
+
+describe('concurrent enqueues are coalesced into shared statements', () => {
+  it('sends 300 enqueues issued at once in a few statements, each with its own outcome', async () => {
+    const driver = countingDriver(postgresDriver(db.url));
+    const client = new DBOSClient({ driver });
+    await client.listWorkflows({ limit: 1 }); // connect first, so only enqueues are counted
+    const before = driver.calls.length;
+    const taken = `taken-${crypto.randomUUID()}`;
+    await client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: taken });
+    const dedup = `dedup-${crypto.randomUUID()}`;
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 295 }, (_, i) => client.enqueue({ queueName: 'q', workflowName: 'w' }, i)),
+      client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: taken }), // existing: same workflow
+      client.enqueue({ queueName: 'q', workflowName: 'other', workflowID: taken }), // existing: conflict
+      client.enqueue({ queueName: 'q', workflowName: 'w', deduplicationID: dedup }),
+      client.enqueue({ queueName: 'q', workflowName: 'w', deduplicationID: dedup }),
+      client.enqueue({ queueName: 'q', workflowName: 'w', deduplicationID: dedup }),
+    ]);
+    const statements = driver.calls.length - before - 1;
+    expect(statements).toBeLessThan(20);
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const failed = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    expect(ok).toHaveLength(297);
+    expect(failed.map((e) => e.constructor.name).sort()).toEqual([
+      'DBOSConflictingWorkflowError',
+      'DBOSQueueDuplicatedError',
+      'DBOSQueueDuplicatedError',
+    ]);
+    const [{ n }] =
+      (await sql`SELECT count(*)::int AS n FROM dbos.workflow_status WHERE deduplication_id = ${dedup}`) as unknown as [
+        { n: number },
+      ];
+    expect(n).toBe(1);
+    const args = await Promise.all(
+      (ok.slice(0, 295) as PromiseFulfilledResult<{ getStatus(): Promise<{ input?: unknown } | null> }>[]).map(
+        async (r) => (await r.value.getStatus())?.input,
+      ),
+    );
+    expect(args).toEqual(Array.from({ length: 295 }, (_, i) => [i]));
+    await client.destroy();
+    await driver.close();
+  });
+});

@@ -4,7 +4,11 @@
  * suite covers the same calls against a real DBOS worker.
  */
 import type postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+
 import { postgresDriver } from '../../adapters/postgres.ts';
 import { DBOSClient, DBOSNonExistentWorkflowError, MAX_MESSAGES, ValidationError } from '../../src/index.ts';
 import { countingDriver } from '../helpers/counting.ts';
@@ -196,14 +200,30 @@ describe('readStream', () => {
     const client = new DBOSClient({ systemDatabaseUrl: db.url, listen: false });
     const id = await workflow();
     await write(id, [[0, '1', 'portable_json']]);
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    await client.getEvent(id, 'warm', { timeoutMs: 1 });
-    const baseline = timers();
-    for await (const value of client.readStream(id, 's', { timeoutMs: 60_000 })) {
-      expect(value).toBe(1);
-      break;
+    // Track the per-value timeout (an unusual 61 s, so no other timer is mistaken for it).
+    const live = new Set<unknown>();
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
+    set.mockImplementation(((fn: () => void, ms?: number) => {
+      const t = realSetTimeout(fn, ms);
+      if (ms === 61_000) live.add(t);
+      return t;
+    }) as typeof setTimeout);
+    clear.mockImplementation(((t: Parameters<typeof clearTimeout>[0]) => {
+      live.delete(t);
+      realClearTimeout(t);
+    }) as typeof clearTimeout);
+    try {
+      for await (const value of client.readStream(id, 's', { timeoutMs: 61_000 })) {
+        expect(value).toBe(1);
+        expect(live.size).toBe(0); // the wait that found the value already let go of its timer
+        break;
+      }
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
     }
-    expect(timers()).toBe(baseline);
+    expect(live.size).toBe(0);
     await client.destroy();
   });
 });
