@@ -56,7 +56,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
         const rows = await sql.unsafe(text, params as SqlParam[]);
         return rows as unknown as R[];
       } catch (e) {
-        throw toDriverError(e);
+        throw DriverError.from(e);
       }
     },
 
@@ -68,7 +68,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
         );
         return result as unknown as Row[][];
       } catch (e) {
-        throw toDriverError(e);
+        throw DriverError.from(e);
       }
     },
 
@@ -77,7 +77,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
         const { unlisten } = await sql.listen(channel, onPayload);
         return unlisten;
       } catch (e) {
-        throw toDriverError(e);
+        throw DriverError.from(e);
       }
     },
 
@@ -87,16 +87,4 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-function toDriverError(e: unknown): DriverError {
-  if (e instanceof DriverError) return e;
-  const err = e as { code?: unknown; constraint_name?: unknown; detail?: unknown; message?: unknown };
-  const code = typeof err?.code === 'string' ? err.code : undefined;
-  return new DriverError(typeof err?.message === 'string' ? err.message : String(e), {
-    sqlState: code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
-    constraint: typeof err?.constraint_name === 'string' ? err.constraint_name : undefined,
-    detail: typeof err?.detail === 'string' ? err.detail : undefined,
-    cause: e,
-  });
 }

@@ -48,6 +48,29 @@ export class DriverError extends DBOSEdgeError {
     this.constraint = fields.constraint;
     this.detail = fields.detail;
   }
+
+  /**
+   * Wraps what a driver threw: a Postgres error (node-postgres, postgres.js, Neon and PGlite all carry `code`,
+   * `detail` and `constraint` or `constraint_name`) keeps its SQLSTATE; anything else is a transport failure.
+   */
+  static from(e: unknown, message?: string): DriverError {
+    if (e instanceof DriverError) return e;
+    const err = e as {
+      code?: unknown;
+      constraint?: unknown;
+      constraint_name?: unknown;
+      detail?: unknown;
+      message?: unknown;
+    };
+    const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
+    const code = text(err?.code);
+    return new DriverError(message ?? text(err?.message) ?? String(e), {
+      sqlState: code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+      constraint: text(err?.constraint) ?? text(err?.constraint_name),
+      detail: text(err?.detail),
+      cause: e,
+    });
+  }
 }
 
 /** The system database lacks the DBOS schema, or has one older than dbos-edge supports. */

@@ -1,0 +1,117 @@
+/**
+ * Neon's SQL over HTTP (`neon()` from `@neondatabase/serverless`): every `query` is one HTTP request and every
+ * `batch` one `transaction([...])` request, run by the endpoint as one Postgres transaction. Nothing stays open
+ * between requests, so it suits edge functions that may not keep sockets; there is no LISTEN, so the client's
+ * waits poll.
+ *
+ * Errors are normalised like the TCP driver's: a Postgres error carries the same `sqlState`, `constraint` and
+ * `detail` on both (Neon answers HTTP 400 with the server's error fields); a transport failure (no answer, an
+ * HTTP 5xx, a reply that is not Neon's shape) is a `DriverError` without `sqlState`.
+ */
+import { type NeonQueryFunction, neon, neonConfig, types } from '@neondatabase/serverless';
+import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
+import { DriverError } from '../src/errors.ts';
+
+export interface NeonHttpDriverOptions {
+  /**
+   * The SQL-over-HTTP endpoint, e.g. `http://127.0.0.1:4444/sql` for a local Neon-compatible proxy. Default:
+   * Neon's own, `https://api.<host without its first label>/sql`. Applies to this driver only.
+   */
+  fetchEndpoint?: string;
+  /** The `fetch` to send requests with (an instrumented fetch, a service binding). Applies to this driver only. */
+  fetch?: typeof fetch;
+  /** A JWT sent as `Authorization: Bearer …` (Neon RLS / Authorize), or a function returning one. */
+  authToken?: string | (() => string | Promise<string>);
+}
+
+/** Parses `int8` to a JS number, refusing values past 2^53 rather than rounding them silently (as the TCP driver). */
+function int8(x: string): number {
+  const n = Number(x);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
+  return n;
+}
+
+/** pg-types, except `int8` and `int8[]` as numbers: the value conventions of `src/driver.ts`. */
+const typeParsers = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 20) return int8;
+    if (oid === 1016) {
+      const parseTextArray = types.getTypeParser(1009, 'text') as (x: string) => (string | null)[];
+      return (x: string) => parseTextArray(x).map((v) => (v === null ? null : int8(v)));
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: pg-types' overloads are keyed by literal format names
+    return types.getTypeParser(oid, format as any);
+  },
+};
+
+// `neonConfig.fetchEndpoint` and `fetchFunction` are process-wide. So that each driver can have its own endpoint
+// without touching other users of the package, a driver with either option tags its requests (a symbol key in the
+// fetch options, which Neon passes through) and one shared fetch function routes tagged requests accordingly.
+const ROUTE = Symbol.for('dbos-edge.neon-http.route');
+const ROUTER = Symbol.for('dbos-edge.neon-http.router');
+interface Route {
+  readonly endpoint: string | undefined;
+  readonly fetch: typeof fetch | undefined;
+}
+type FetchLike = ((url: string, init?: RequestInit) => Promise<Response>) & { [ROUTER]?: true };
+
+function installRouter(): void {
+  const current = neonConfig.fetchFunction as FetchLike | undefined;
+  if (current?.[ROUTER]) return;
+  const router: FetchLike = (url, init) => {
+    const route = (init as Record<PropertyKey, unknown> | undefined)?.[ROUTE] as Route | undefined;
+    if (!route) return (current ?? fetch)(url, init);
+    const { [ROUTE]: _, ...rest } = init as Record<PropertyKey, unknown>;
+    return (route.fetch ?? fetch)(route.endpoint ?? url, rest as RequestInit);
+  };
+  router[ROUTER] = true;
+  neonConfig.fetchFunction = router;
+}
+
+/** Creates a driver from a Postgres connection string (Neon's, or any a Neon-compatible endpoint accepts). */
+export function neonHttpDriver(connectionString: string, options: NeonHttpDriverOptions = {}): Driver {
+  const routed = options.fetchEndpoint !== undefined || options.fetch !== undefined;
+  const route: Route = { endpoint: options.fetchEndpoint, fetch: options.fetch };
+  let sql: NeonQueryFunction<false, false>;
+  try {
+    sql = neon(connectionString, {
+      ...(routed ? { fetchOptions: { [ROUTE]: route } } : {}),
+      ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+      disableWarningInBrowsers: true,
+    });
+  } catch (e) {
+    throw DriverError.from(e);
+  }
+  let closed = false;
+
+  const send = async <T>(run: () => Promise<T>): Promise<T> => {
+    if (closed) throw new DriverError('The Neon HTTP driver is closed', {});
+    // Re-checked per request: someone may have replaced the process-wide fetch function since.
+    if (routed) installRouter();
+    try {
+      return await run();
+    } catch (e) {
+      throw DriverError.from(e);
+    }
+  };
+
+  return {
+    query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
+      return send(async () => (await sql.query(text, [...params], { types: typeParsers })) as R[]);
+    },
+
+    batch(statements: readonly Statement[]): Promise<Row[][]> {
+      if (statements.length === 0) return Promise.resolve([]);
+      return send(
+        async () =>
+          (await sql.transaction(
+            statements.map((s) => sql.query(s.text, [...s.params], { types: typeParsers })),
+          )) as Row[][],
+      );
+    },
+
+    async close() {
+      closed = true;
+    },
+  };
+}
