@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { Communication } from './communication.ts';
 import { resolveDriver } from './connect.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Driver, Row } from './driver.ts';
 import { EnqueueBatcher } from './enqueue-batcher.ts';
 import {
@@ -25,13 +26,19 @@ import { WorkflowHandle } from './handle.ts';
 import { Listeners } from './listen.ts';
 import {
   type BackfillOptions,
+  type BulkOptions,
+  BulkOptionsSchema,
   type CancelOptions,
   CancelOptionsSchema,
+  type EnqueueItem,
+  EnqueueItemsSchema,
   type EnqueueOptions,
   EnqueueOptionsSchema,
   type ForkOptions,
   ForkOptionsSchema,
   type GetEventOptions,
+  type ListPageInput,
+  ListPageSchema,
   type ListSchedulesInput,
   type ListStepsOptions,
   ListStepsSchema,
@@ -55,6 +62,8 @@ import { detectSchema } from './schema/detect.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import { Codec, PORTABLE, portableStringify, type Serializer } from './serialization.ts';
 import {
+  type BulkAction,
+  bulkStatement,
   cancelStatement,
   type EnqueueRow,
   enqueueStatement,
@@ -232,66 +241,135 @@ export class DBOSClient implements AsyncDisposable {
     args: readonly unknown[],
     namedArgs: Record<string, unknown> | undefined,
   ): Promise<WorkflowHandle<R>> {
-    const o = validate(EnqueueOptionsSchema, options, 'options');
-    const serialization = this.#codec.nameFor(o.serializationType);
-    const inputs = await this.#codec.encodeArgs(args, namedArgs, serialization);
-    const attributes =
-      o.attributes === undefined ? null : await this.#codec.encode(o.attributes, PORTABLE, 'options.attributes');
-    const workflowID = o.workflowID ?? crypto.randomUUID();
-    const creatorXid = crypto.randomUUID();
-    const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
-    const className = o.workflowClassName || null;
-    const configName = o.workflowConfigName || null;
-    const row: EnqueueRow = {
-      workflowID,
-      status: delayMs ? 'DELAYED' : 'ENQUEUED',
-      name: o.workflowName,
-      className,
-      configName,
-      queueName: o.queueName,
-      appVersion: o.appVersion ?? null,
-      authenticatedUser: o.authenticatedUser ?? null,
-      authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
-      timeoutMs: o.workflowTimeoutMS ?? null,
-      deduplicationID: o.deduplicationID ?? null,
-      priority: o.priority ?? 0,
-      inputs,
-      serialization,
-      partitionKey: o.queuePartitionKey ?? null,
-      delayMs,
-      attributes,
-      applicationName: o.applicationName ?? this.#applicationName ?? null,
-      creatorXid,
-    };
+    const prepared = await this.#prepare(options, args, namedArgs, '');
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
-      const result = await this.#batcher.submit(row);
-      if (result.outcome === 'inserted') return new WorkflowHandle<R>(this.#backend, workflowID);
-      if (result.outcome === 'existing') {
-        const existing = result;
-        if (
-          existing.name !== o.workflowName ||
-          (existing.class_name ?? null) !== className ||
-          (existing.config_name ?? null) !== configName
-        ) {
-          throw new DBOSConflictingWorkflowError(
-            workflowID,
-            `it runs ${describe(existing.name, existing.class_name, existing.config_name)}, not ${describe(o.workflowName, className, configName)}`,
-          );
-        }
-        if (o.workflowIDReusePolicy === 'reject' && existing.creator_xid !== creatorXid) {
-          throw new DBOSConflictingWorkflowError(workflowID, 'workflowIDReusePolicy is reject');
-        }
-        return new WorkflowHandle<R>(this.#backend, workflowID);
-      }
-      if (result.outcome === 'deduplicated') {
-        const holder = result;
-        if (o.duplicationPolicy === 'return-existing')
-          return new WorkflowHandle<R>(this.#backend, String(holder.workflow_uuid));
-        throw new DBOSQueueDuplicatedError(workflowID, o.queueName, o.deduplicationID as string);
-      }
-      // The conflicting row committed after this statement's snapshot, or vanished: look again.
+      const id = this.#settle(prepared, await this.#batcher.submit(prepared.row));
+      if (id !== undefined) return new WorkflowHandle<R>(this.#backend, id);
     }
-    throw new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
+    throw contended(prepared.row.workflowID);
+  }
+
+  /**
+   * Enqueues many workflows in one statement (no DBOS client has it): all rows are written, or none if the
+   * statement fails. Each item gets its own result: a handle, or the typed error of its own outcome (deduplicated,
+   * conflicting ID), which does not stop the others. Items must not repeat a workflow ID. Up to 5000 items.
+   */
+  async enqueueMany<R = unknown>(items: readonly EnqueueItem[]): Promise<EnqueueResult<R>[]> {
+    const list = validate(EnqueueItemsSchema, items, 'items');
+    const prepared = await Promise.all(
+      list.map((item, i) =>
+        this.#prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
+      ),
+    );
+    const seen = new Map<string, number>();
+    for (const [i, p] of prepared.entries()) {
+      const first = seen.get(p.row.workflowID);
+      if (first !== undefined) {
+        throw new ValidationError([
+          { field: `items[${i}].options.workflowID`, rule: 'unique', message: `repeats items[${first}]` },
+        ]);
+      }
+      seen.set(p.row.workflowID, i);
+    }
+    const results: (EnqueueResult<R> | undefined)[] = prepared.map(() => undefined);
+    let pending = prepared.map((_, i) => i);
+    const { driver, ctx } = await this.#connect();
+    // Rows that raced a concurrent writer get no outcome; only they are sent again.
+    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
+      const rows = await this.#run(
+        driver,
+        enqueueStatement(
+          ctx,
+          pending.map((i) => (prepared[i] as Prepared).row),
+        ),
+      );
+      const retry: number[] = [];
+      for (const r of rows) {
+        const i = pending[Number(r.n) - 1] as number;
+        try {
+          const id = this.#settle(prepared[i] as Prepared, r);
+          if (id === undefined) retry.push(i);
+          else results[i] = { ok: true, handle: new WorkflowHandle<R>(this.#backend, id) };
+        } catch (error) {
+          results[i] = { ok: false, error: error as DBOSEdgeError };
+        }
+      }
+      pending = retry;
+    }
+    return results.map((r, i) => r ?? { ok: false, error: contended((prepared[i] as Prepared).row.workflowID) });
+  }
+
+  /** Validates and serializes one enqueue into its row; `field` prefixes the names in validation errors. */
+  async #prepare(
+    options: EnqueueOptions,
+    args: readonly unknown[],
+    namedArgs: Record<string, unknown> | undefined,
+    field: string,
+  ): Promise<Prepared> {
+    try {
+      const o = validate(EnqueueOptionsSchema, options, 'options');
+      const serialization = this.#codec.nameFor(o.serializationType);
+      const inputs = await this.#codec.encodeArgs(args, namedArgs, serialization);
+      const attributes =
+        o.attributes === undefined ? null : await this.#codec.encode(o.attributes, PORTABLE, 'options.attributes');
+      const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
+      const row: EnqueueRow = {
+        workflowID: o.workflowID ?? crypto.randomUUID(),
+        status: delayMs ? 'DELAYED' : 'ENQUEUED',
+        name: o.workflowName,
+        className: o.workflowClassName || null,
+        configName: o.workflowConfigName || null,
+        queueName: o.queueName,
+        appVersion: o.appVersion ?? null,
+        authenticatedUser: o.authenticatedUser ?? null,
+        authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
+        timeoutMs: o.workflowTimeoutMS ?? null,
+        deduplicationID: o.deduplicationID ?? null,
+        priority: o.priority ?? 0,
+        inputs,
+        serialization,
+        partitionKey: o.queuePartitionKey ?? null,
+        delayMs,
+        attributes,
+        applicationName: o.applicationName ?? this.#applicationName ?? null,
+        creatorXid: crypto.randomUUID(),
+      };
+      return { row, options: o };
+    } catch (e) {
+      if (e instanceof ValidationError && field) {
+        throw new ValidationError(e.issues.map((i) => ({ ...i, field: `${field}${i.field}` })));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What one row's outcome means: the ID of the workflow the caller now holds, undefined to try again (a concurrent
+   * writer won the race), or the typed error.
+   */
+  #settle({ row, options: o }: Prepared, result: Row): string | undefined {
+    if (result.outcome === 'inserted') return row.workflowID;
+    if (result.outcome === 'existing') {
+      if (
+        result.name !== row.name ||
+        (result.class_name ?? null) !== row.className ||
+        (result.config_name ?? null) !== row.configName
+      ) {
+        throw new DBOSConflictingWorkflowError(
+          row.workflowID,
+          `it runs ${describe(result.name, result.class_name, result.config_name)}, not ${describe(row.name, row.className, row.configName)}`,
+        );
+      }
+      if (o.workflowIDReusePolicy === 'reject' && result.creator_xid !== row.creatorXid) {
+        throw new DBOSConflictingWorkflowError(row.workflowID, 'workflowIDReusePolicy is reject');
+      }
+      return row.workflowID;
+    }
+    if (result.outcome === 'deduplicated') {
+      if (o.duplicationPolicy === 'return-existing') return String(result.workflow_uuid);
+      throw new DBOSQueueDuplicatedError(row.workflowID, row.queueName, row.deduplicationID as string);
+    }
+    return undefined;
   }
 
   // ---------------------------------------------------------------- handles and results
@@ -480,12 +558,20 @@ export class DBOSClient implements AsyncDisposable {
   }
 
   /** Cancels several workflows in one statement; all or none (every ID must exist). */
-  async cancelWorkflows(workflowIDs: readonly string[], options?: CancelOptions): Promise<void> {
-    const ids = this.#ids(workflowIDs);
+  async cancelWorkflows(workflowIDs: readonly string[], options?: CancelOptions): Promise<void>;
+  /** Cancels every unfinished workflow matching the filter, in batches; safe to re-run. */
+  async cancelWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult>;
+  async cancelWorkflows(
+    target: readonly string[] | { filter: ListWorkflowsInput },
+    options?: CancelOptions | BulkOptions,
+  ): Promise<undefined | BulkResult> {
+    if (!Array.isArray(target)) return this.#bulk('cancel', target as { filter: ListWorkflowsInput }, options);
+    const ids = this.#ids(target as readonly string[]);
     const o = validate(CancelOptionsSchema, options ?? {}, 'options');
     const { driver, ctx } = await this.#connect();
     const rows = await this.#run(driver, cancelStatement(ctx, ids, o.cancelChildren ?? false));
     this.#requireAll(ids, rows);
+    return undefined;
   }
 
   /** Python `resume_workflow`: re-enqueues a cancelled (or stuck) workflow under the same ID; steps already done are replayed. */
@@ -497,8 +583,15 @@ export class DBOSClient implements AsyncDisposable {
   async resumeWorkflows<R = unknown>(
     workflowIDs: readonly string[],
     options?: ResumeOptions,
-  ): Promise<WorkflowHandle<R>[]> {
-    const ids = this.#ids(workflowIDs);
+  ): Promise<WorkflowHandle<R>[]>;
+  /** Resumes every CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow matching the filter, in batches; safe to re-run. */
+  async resumeWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult>;
+  async resumeWorkflows<R = unknown>(
+    target: readonly string[] | { filter: ListWorkflowsInput },
+    options?: ResumeOptions | BulkOptions,
+  ): Promise<WorkflowHandle<R>[] | BulkResult> {
+    if (!Array.isArray(target)) return this.#bulk('resume', target as { filter: ListWorkflowsInput }, options);
+    const ids = this.#ids(target as readonly string[]);
     const o = validate(ResumeOptionsSchema, options ?? {}, 'options');
     const { driver, ctx } = await this.#connect();
     const rows = await this.#run(driver, resumeStatement(ctx, ids, o.queueName));
@@ -558,10 +651,62 @@ export class DBOSClient implements AsyncDisposable {
   }
 
   async #list(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): Promise<WorkflowStatus[]> {
+    const filter = this.#filter(i, queued);
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, listStatement(ctx, filter));
+    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
+  }
+
+  /**
+   * `listWorkflows` by keyset: a page of `limit` (default 100) and the cursor of the next one (absent on the last
+   * page). Unlike `offset`, a deep page costs what the first does, and pages never skip or repeat a workflow while
+   * others are being enqueued.
+   */
+  async listWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
+    return this.#page(validate(ListPageSchema, input, 'input'), false);
+  }
+
+  /** `listQueuedWorkflows` by keyset, as `listWorkflowsPage`. */
+  async listQueuedWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
+    return this.#page(validate(ListPageSchema, input, 'input'), true);
+  }
+
+  async #page(i: v.InferOutput<typeof ListPageSchema>, queued: boolean): Promise<WorkflowPage> {
+    if (i.offset !== undefined) {
+      throw new ValidationError([
+        { field: 'input.offset', rule: 'cursor_only', message: 'pages by cursor, not offset' },
+      ]);
+    }
+    const cursor = i.cursor === undefined ? undefined : decodeCursor(i.cursor, 'input.cursor');
+    if (cursor && cursor.sortDesc !== (i.sortDesc ?? false)) {
+      throw new ValidationError([
+        { field: 'input.sortDesc', rule: 'cursor', message: 'must be what it was for the page the cursor came from' },
+      ]);
+    }
+    const limit = i.limit ?? 100;
+    const filter: ListFilter = { ...this.#filter(i, queued), keyset: true, after: cursor, limit: limit + 1 };
+    const { driver, ctx } = await this.#connect();
+    const rows = await this.#run(driver, listStatement(ctx, filter));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      workflows: await Promise.all(page.map((r) => this.#status(r, filter.loadInput, filter.loadOutput))),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeCursor({
+              createdAt: Number(last.created_at),
+              id: String(last.workflow_uuid),
+              sortDesc: filter.sortDesc,
+            })
+          : undefined,
+    };
+  }
+
+  #filter(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): ListFilter {
     const idKeyed = i.workflowIDs !== undefined;
     const applications =
       list(i.applicationName) ?? (idKeyed || !this.#applicationName ? undefined : [this.#applicationName]);
-    const filter: ListFilter = {
+    return {
       workflowIDs: i.workflowIDs,
       names: list(i.workflowName),
       statuses: list(i.status),
@@ -596,9 +741,6 @@ export class DBOSClient implements AsyncDisposable {
       loadInput: i.loadInput ?? true,
       loadOutput: i.loadOutput ?? true,
     };
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, listStatement(ctx, filter));
-    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
   }
 
   /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
@@ -658,6 +800,38 @@ export class DBOSClient implements AsyncDisposable {
     return [...new Set(workflowIDs.map((id, i) => validateId(id, `workflowIDs[${i}]`)))];
   }
 
+  /**
+   * Deletes every finished workflow matching the filter (status, steps, payloads; messages, events and streams
+   * cascade), in batches; safe to re-run. Unfinished workflows are never deleted: cancel them first.
+   */
+  async deleteWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult> {
+    return this.#bulk('delete', target, options);
+  }
+
+  async #bulk(action: BulkAction, target: { filter: ListWorkflowsInput }, options: unknown): Promise<BulkResult> {
+    const f = validate(v.strictObject({ filter: ListWorkflowsSchema }), target, 'target').filter;
+    const o = validate(BulkOptionsSchema, options ?? {}, 'options');
+    if (f.limit !== undefined || f.offset !== undefined) {
+      throw new ValidationError([
+        { field: 'target.filter.limit', rule: 'bulk', message: 'a bulk action takes every match; use batchSize' },
+      ]);
+    }
+    if (o.queueName !== undefined && action !== 'resume') {
+      throw new ValidationError([
+        { field: 'options.queueName', rule: 'resume_only', message: 'applies to resume only' },
+      ]);
+    }
+    const filter = this.#filter(f, false);
+    const { driver, ctx } = await this.#connect();
+    let done = 0;
+    for (;;) {
+      const rows = await this.#run(driver, bulkStatement(ctx, action, filter, o.batchSize ?? 1000, o.queueName));
+      if (rows.length === 0) return { count: done };
+      done += rows.length;
+      o.onProgress?.({ done, batch: rows.length });
+    }
+  }
+
   #requireAll(ids: readonly string[], rows: Row[]): void {
     const found = new Set(rows.map((r) => String(r.workflow_uuid)));
     const missing = ids.find((id) => !found.has(id));
@@ -684,6 +858,32 @@ export class DBOSClient implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.destroy();
   }
+}
+
+/** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */
+export interface WorkflowPage {
+  readonly workflows: WorkflowStatus[];
+  readonly nextCursor: string | undefined;
+}
+
+/** What a bulk action did. */
+export interface BulkResult {
+  readonly count: number;
+}
+
+/** One enqueue, validated and serialized. */
+interface Prepared {
+  readonly row: EnqueueRow;
+  readonly options: v.InferOutput<typeof EnqueueOptionsSchema>;
+}
+
+/** One item's result from `enqueueMany`. */
+export type EnqueueResult<R = unknown> =
+  | { readonly ok: true; readonly handle: WorkflowHandle<R> }
+  | { readonly ok: false; readonly error: DBOSEdgeError };
+
+function contended(workflowID: string): DBOSEdgeError {
+  return new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
 }
 
 function describe(name: unknown, className: unknown, configName: unknown): string {

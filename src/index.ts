@@ -1,19 +1,29 @@
 /** dbos-edge: the public API of the runtime-agnostic core. */
-export { DBOSClient, type DBOSClientConfig } from './client.ts';
+export {
+  type BulkResult,
+  DBOSClient,
+  type DBOSClientConfig,
+  type EnqueueResult,
+  type WorkflowPage,
+} from './client.ts';
 export { parseCron, pythonIsoformat, type ScheduleIdFormat, scheduledWorkflowID } from './cron.ts';
 export type { Driver, Row, SqlParam, Statement } from './driver.ts';
 export * from './errors.ts';
 export { WorkflowHandle } from './handle.ts';
 export {
   type BackfillOptions,
+  type BulkOptions,
   type CancelOptions,
+  type EnqueueItem,
   type EnqueueOptions,
   type ForkOptions,
   type GetEventOptions,
+  type ListPageInput,
   type ListSchedulesInput,
   type ListStepsOptions,
   type ListWorkflowsInput,
   MAX_BACKFILL_TICKS,
+  MAX_ENQUEUE_MANY,
   MAX_MESSAGES,
   type Message,
   type ReadStreamOptions,

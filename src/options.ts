@@ -216,6 +216,45 @@ export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
 
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
 
+// ------------------------------------------------------------------ scale: pages, bulk, many
+
+export const ListPageSchema = v.strictObject({
+  ...ListWorkflowsSchema.entries,
+  /** The `nextCursor` of the previous page; absent for the first page. Replaces `offset`. */
+  cursor: v.optional(id()),
+});
+export type ListPageInput = v.InferInput<typeof ListPageSchema>;
+
+export const BulkOptionsSchema = v.strictObject({
+  /** Workflows changed per statement (one transaction each). Default 1000. */
+  batchSize: v.optional(v.pipe(positiveInt(), v.maxValue(10_000))),
+  /** Called after each batch with the running total. */
+  onProgress: v.optional(
+    v.custom<(progress: { done: number; batch: number }) => void>((f) => typeof f === 'function', 'must be a function'),
+  ),
+  /** resume only: the queue to put them on (default DBOS's internal queue). */
+  queueName: v.optional(id()),
+});
+export type BulkOptions = v.InferInput<typeof BulkOptionsSchema>;
+
+/** Workflows per `enqueueMany` call: one statement, all or nothing. */
+export const MAX_ENQUEUE_MANY = 5000;
+
+export const EnqueueItemSchema = v.strictObject({
+  options: v.looseObject({}),
+  /** Positional arguments. */
+  args: v.optional(v.array(v.unknown())),
+  /** Named (Python keyword) arguments; portable serialization only. */
+  namedArgs: v.optional(v.record(v.string(), v.unknown())),
+});
+export type EnqueueItem = { options: EnqueueOptions; args?: unknown[]; namedArgs?: Record<string, unknown> };
+
+export const EnqueueItemsSchema = v.pipe(
+  v.array(EnqueueItemSchema),
+  v.minLength(1, 'must hold at least one item'),
+  v.maxLength(MAX_ENQUEUE_MANY, `must hold at most ${MAX_ENQUEUE_MANY} items`),
+);
+
 // ------------------------------------------------------------------ schedules
 
 const scheduleSettings = {

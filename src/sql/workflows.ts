@@ -378,6 +378,10 @@ export interface ListFilter {
   readonly sortDesc: boolean;
   readonly loadInput: boolean;
   readonly loadOutput: boolean;
+  /** Order by (created_at, workflow_uuid), for cursor paging. */
+  readonly keyset?: boolean;
+  /** Start strictly after this row (in the sort direction). */
+  readonly after?: { readonly createdAt: number; readonly id: string };
 }
 
 /** LIKE pattern for a literal prefix. */
@@ -385,9 +389,8 @@ function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** `listWorkflows` / `listQueuedWorkflows`: one SELECT whose WHERE holds only the filters given. */
-export function listStatement(ctx: SqlContext, f: ListFilter): Query {
-  const params: SqlParam[] = [];
+/** The WHERE conditions of a filter (only those given), appending their values to `params`. */
+function filterConditions(f: ListFilter, params: SqlParam[]): string[] {
   const where: string[] = [];
   const param = (v: SqlParam) => {
     params.push(v);
@@ -417,7 +420,6 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
     where.push(`(${f.idPrefixes.map((p) => `ws.workflow_uuid LIKE ${param(likePrefix(p))}`).join(' OR ')})`);
   }
   anyOf('ws.queue_name', f.queues);
-  // Queued means on a queue and not finished, unless the caller asked for particular statuses (as Python does).
   // As in the SDK: "queued" means on a queue and unfinished; a status filter narrows that further.
   if (f.queuesOnly) where.push(`ws.queue_name IS NOT NULL AND ws.status IN ${ACTIVE}`);
   anyOf('ws.forked_from', f.forkedFrom);
@@ -431,12 +433,97 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
     const owned = `ws.application_name = ANY(${param(textArray(f.applications))}::text[])`;
     where.push(f.includeUnclaimed ? `(${owned} OR ws.application_name IS NULL)` : owned);
   }
+  if (f.after) {
+    // Keyset: strictly past the cursor's (created_at, workflow_uuid), written so the created_at index bounds the scan.
+    const [c, id] = [param(f.after.createdAt), param(f.after.id)];
+    const [cmp, idCmp] = f.sortDesc ? ['<', '<'] : ['>', '>'];
+    where.push(
+      `ws.created_at ${cmp}= ${c}::bigint AND (ws.created_at ${cmp} ${c}::bigint OR ws.workflow_uuid ${idCmp} ${id})`,
+    );
+  }
+  return where;
+}
 
+/**
+ * `listWorkflows` / `listQueuedWorkflows`: one SELECT whose WHERE holds only the filters given, newest or oldest
+ * first by `created_at` (and by ID among equal times when paging by cursor, so pages never skip or repeat a row).
+ */
+export function listStatement(ctx: SqlContext, f: ListFilter): Query {
+  const params: SqlParam[] = [];
+  const where = filterConditions(f, params);
+  const param = (v: SqlParam) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
   const p = payloads(ctx, f.loadInput, f.loadOutput);
+  const dir = f.sortDesc ? 'DESC' : 'ASC';
   let text = `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins}`;
   if (where.length > 0) text += ` WHERE ${where.join(' AND ')}`;
-  text += ` ORDER BY ws.created_at ${f.sortDesc ? 'DESC' : 'ASC'}`;
+  text += f.keyset ? ` ORDER BY ws.created_at ${dir}, ws.workflow_uuid ${dir}` : ` ORDER BY ws.created_at ${dir}`;
   if (f.limit !== undefined) text += ` LIMIT ${param(f.limit)}::int8`;
   if (f.offset !== undefined) text += ` OFFSET ${param(f.offset)}::int8`;
   return { text, params };
+}
+
+export type BulkAction = 'cancel' | 'resume' | 'delete';
+
+/** Which workflows each bulk action takes: it changes them so they no longer match, so every batch makes progress. */
+const BULK_STATUSES: Record<BulkAction, string> = {
+  cancel: ACTIVE,
+  resume: `('CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
+  delete: `('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
+};
+
+/**
+ * One batch of a bulk cancel, resume or delete by filter: up to `batchSize` matching workflows, oldest first, in
+ * one statement (so one transaction). Returns the IDs it changed; zero rows means done. Rows a DBOS worker holds
+ * are waited for, not skipped, so nothing matching is left behind.
+ */
+export function bulkStatement(
+  ctx: SqlContext,
+  action: BulkAction,
+  f: ListFilter,
+  batchSize: number,
+  queueName?: string,
+): Query {
+  const { s, features } = ctx;
+  const params: SqlParam[] = [];
+  const where = [...filterConditions(f, params), `ws.status IN ${BULK_STATUSES[action]}`];
+  params.push(batchSize);
+  const target = `WITH target AS (
+      SELECT ws.workflow_uuid FROM ${s}.workflow_status ws WHERE ${where.join(' AND ')}
+      ORDER BY ws.created_at LIMIT $${params.length}::int8 FOR UPDATE
+    )`;
+  if (action === 'cancel') {
+    return {
+      text: `${target}
+        UPDATE ${s}.workflow_status w SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
+          started_at_epoch_ms = NULL, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}
+        FROM target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
+      params,
+    };
+  }
+  if (action === 'resume') {
+    params.push(queueName ?? INTERNAL_QUEUE);
+    return {
+      text: `${target}
+        UPDATE ${s}.workflow_status w SET status = 'ENQUEUED', owner_xid = NULL, queue_name = $${params.length},
+          recovery_attempts = 0, workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
+          updated_at = ${NOW_MS}, completed_at = NULL
+        FROM target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
+      params,
+    };
+  }
+  // Delete as DBOS 5.3.0 does: the payload tables and steps explicitly (they have no cascading key), then the
+  // status rows, whose messages, events and streams cascade.
+  const payloadTables = features.payloadTables
+    ? `, di AS (DELETE FROM ${s}.workflow_input d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+       , dout AS (DELETE FROM ${s}.workflow_output d USING target WHERE d.workflow_uuid = target.workflow_uuid)`
+    : '';
+  return {
+    text: `${target}${payloadTables}
+      , steps AS (DELETE FROM ${s}.operation_outputs d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+      DELETE FROM ${s}.workflow_status w USING target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
+    params,
+  };
 }

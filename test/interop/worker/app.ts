@@ -185,6 +185,8 @@ async function main() {
   await DBOS.registerQueue('interop', { workerConcurrency: 50, minPollingIntervalMs: 10 });
   await DBOS.registerQueue('serial', { globalConcurrency: 1, minPollingIntervalMs: 10 });
   await DBOS.registerQueue('partitioned', { partitionConcurrency: 1, minPollingIntervalMs: 10 });
+  // For bulk tests: its own queue, so thousands of workflows never hold up the other tests' queue.
+  await DBOS.registerQueue('bulk', { workerConcurrency: 20, minPollingIntervalMs: 10 });
   console.log(`WORKER READY ${JSON.stringify({ appName, appVersion: DBOS.applicationVersion, pid: process.pid })}`);
   const stop = async () => {
     await DBOS.shutdown();
