@@ -564,14 +564,13 @@ export class DBOSClient implements AsyncDisposable {
   async cancelWorkflows(
     target: readonly string[] | { filter: ListWorkflowsInput },
     options?: CancelOptions | BulkOptions,
-  ): Promise<undefined | BulkResult> {
+  ): Promise<unknown> {
     if (!Array.isArray(target)) return this.#bulk('cancel', target as { filter: ListWorkflowsInput }, options);
     const ids = this.#ids(target as readonly string[]);
     const o = validate(CancelOptionsSchema, options ?? {}, 'options');
     const { driver, ctx } = await this.#connect();
     const rows = await this.#run(driver, cancelStatement(ctx, ids, o.cancelChildren ?? false));
     this.#requireAll(ids, rows);
-    return undefined;
   }
 
   /** Python `resume_workflow`: re-enqueues a cancelled (or stuck) workflow under the same ID; steps already done are replayed. */
