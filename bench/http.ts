@@ -1,0 +1,129 @@
+/**
+ * `npm run bench:http`: enqueue over HTTP (the router on @hono/node-server, driven by autocannon) next to calling
+ * `DBOSClient.enqueue` directly, on one fresh database (created on DBOS_EDGE_TEST_PG_URL, dropped at the end).
+ * Each case runs at 1 and at 32 requests in flight for the same duration; the table shows req/s, p50 and p99 and
+ * the ratio HTTP / direct. Request logging is off (it is one console line per request). Results also go to
+ * bench/results/http-<timestamp>.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { serve } from '@hono/node-server';
+import autocannon from 'autocannon';
+import { createApp } from '../src/http/index.ts';
+import { DBOSClient } from '../src/index.ts';
+import { createDbosDatabase } from '../test/helpers/pg.ts';
+import { latency } from './stats.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const WARM_UP_S = 2;
+const CONCURRENCY = [1, 32];
+const TOKEN = 'bench-token-0123456789abcdef';
+const OPTIONS = { queueName: 'bench', workflowName: 'bench_wf' };
+const BODY = JSON.stringify({ options: OPTIONS, args: [1, { order: 'abc', qty: 2 }] });
+
+interface Figures {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function direct(client: DBOSClient, concurrency: number, seconds: number): Promise<Figures> {
+  const samples: number[] = [];
+  let errors = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        try {
+          await client.enqueue(OPTIONS, 1, { order: 'abc', qty: 2 });
+          samples.push(performance.now() - t);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const l = latency(samples);
+  return { reqPerSec: samples.length / elapsed, p50: l.p50, p99: l.p99, errors };
+}
+
+async function overHttp(url: string, concurrency: number, seconds: number): Promise<Figures> {
+  const result = await autocannon({
+    url: `${url}/v1/workflows`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: BODY,
+    connections: concurrency,
+    duration: seconds,
+    // autocannon in a worker thread, so it does not share the server's event loop.
+    workers: 1,
+  });
+  return {
+    reqPerSec: result.requests.total / (result.duration || seconds),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+async function main() {
+  const db = await createDbosDatabase('edge_bench_http');
+  const client = new DBOSClient({ systemDatabaseUrl: db.url });
+  const app = createApp({ client, tokens: [{ token: TOKEN, scope: 'full' }], logger: false });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const rows: { concurrency: number; direct: Figures; http: Figures }[] = [];
+  try {
+    process.stderr.write('warming up…\n');
+    await direct(client, 8, WARM_UP_S);
+    await overHttp(url, 8, WARM_UP_S);
+    for (const concurrency of CONCURRENCY) {
+      process.stderr.write(`${concurrency} in flight: direct…\n`);
+      const d = await direct(client, concurrency, DURATION_S);
+      process.stderr.write(`${concurrency} in flight: HTTP…\n`);
+      const h = await overHttp(url, concurrency, DURATION_S);
+      rows.push({ concurrency, direct: d, http: h });
+    }
+  } finally {
+    await new Promise((r) => server.close(r));
+    await client.destroy();
+    await db.drop();
+  }
+  const f = (n: number, digits = 1) => n.toFixed(digits);
+  const lines = [
+    `enqueue, ${DURATION_S} s per case, ${os.cpus().length} cores, Node ${process.version}`,
+    '| in flight | metric | direct client | HTTP (Hono on Node) | HTTP / direct |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.concurrency} | req/s | ${f(r.direct.reqPerSec, 0)} | ${f(r.http.reqPerSec, 0)} | ${f(r.http.reqPerSec / r.direct.reqPerSec, 2)}× |`,
+    );
+    lines.push(
+      `| ${r.concurrency} | p50 ms | ${f(r.direct.p50, 2)} | ${f(r.http.p50, 2)} | ${f(r.http.p50 / r.direct.p50, 2)}× |`,
+    );
+    lines.push(
+      `| ${r.concurrency} | p99 ms | ${f(r.direct.p99, 2)} | ${f(r.http.p99, 2)} | ${f(r.http.p99 / r.direct.p99, 2)}× |`,
+    );
+    lines.push(`| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | |`);
+  }
+  console.log(lines.join('\n'));
+  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/http-${new Date().toISOString().replace(/[:]/g, '-')}.json`, import.meta.url);
+  await writeFile(
+    file,
+    `${JSON.stringify({ durationSeconds: DURATION_S, node: process.version, cores: os.cpus().length, rows }, null, 2)}\n`,
+  );
+  process.stderr.write(`results: ${file.pathname}\n`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,216 @@
+/**
+ * Configuration of the HTTP service: the valibot schemas `createApp` validates its options with, and
+ * `configFromEnv`, which turns environment variables (or Cloudflare bindings, Deno.env, …) into those options.
+ * Bad configuration throws `ValidationError` naming the option or variable: the service refuses to start rather
+ * than run half-configured (a token too short, a hostile schema name, a webhook without a secret).
+ */
+import * as v from 'valibot';
+import { ValidationError } from '../errors.ts';
+import { EnqueueOptionsSchema, MessageSchema, validate } from '../options.ts';
+import { validateSchemaName } from '../schema/name.ts';
+import type { ApiToken } from './auth.ts';
+import { standardSecretKey } from './signatures.ts';
+
+export const DEFAULT_LIMITS = {
+  /** Largest request body (bytes); larger ones get 413. */
+  maxBodyBytes: 1024 * 1024,
+  /** Longest long poll (`timeoutMs` of result, event and wait-first routes). */
+  maxWaitMs: 30_000,
+  /** Page size of listings when `limit` is not given. */
+  defaultPageSize: 100,
+  /** Largest `limit` of a listing. */
+  maxPageSize: 1000,
+  /** How often an idle SSE stream sends a keep-alive comment. */
+  sseKeepAliveMs: 15_000,
+} as const;
+export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
+
+export const TokenSchema = v.strictObject({
+  token: v.pipe(
+    v.string(),
+    v.minLength(16, 'must be at least 16 characters'),
+    v.maxLength(512),
+    v.regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  ),
+  scope: v.picklist(['read', 'full']),
+});
+
+const WebhookEnqueueSchema = v.omit(EnqueueOptionsSchema, [
+  'workflowID',
+  'workflowIDReusePolicy',
+  'maxRecoveryAttempts',
+  'deduplicationID',
+  'duplicationPolicy',
+]);
+
+/**
+ * One webhook route, `POST /v1/webhooks/{name}`: how deliveries are verified and what each one does, exactly once
+ * per delivery ID: `send` the payload to a workflow (the configured `workflowID`, or the one in the path
+ * `/v1/webhooks/{name}/{workflowID}`), or `enqueue` a workflow with `(payload, { webhook, deliveryID })`.
+ */
+export const WebhookSchema = v.pipe(
+  v.strictObject({
+    /** `standard-webhooks` (webhook-id/-timestamp/-signature) or `github` (X-Hub-Signature-256). */
+    verify: v.picklist(['standard-webhooks', 'github']),
+    /** `whsec_<base64>` for Standard Webhooks; any string for GitHub. Default: `DBOS_EDGE_WEBHOOK_SECRET`. */
+    secret: v.pipe(v.string(), v.minLength(1)),
+    /** Standard Webhooks timestamp tolerance, seconds (default 300). */
+    toleranceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600))),
+    send: v.optional(
+      v.strictObject({
+        workflowID: v.optional(MessageSchema.entries.destinationID),
+        topic: MessageSchema.entries.topic,
+        serializationType: MessageSchema.entries.serializationType,
+      }),
+    ),
+    enqueue: v.optional(WebhookEnqueueSchema),
+  }),
+  v.check((w) => (w.send === undefined) !== (w.enqueue === undefined), 'must have exactly one of send and enqueue'),
+  v.check(
+    (w) => w.verify !== 'standard-webhooks' || standardSecretKey(w.secret) !== undefined,
+    'a standard-webhooks secret must be whsec_<base64>',
+  ),
+);
+export type WebhookConfig = v.InferOutput<typeof WebhookSchema>;
+
+const WEBHOOK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export const AppConfigSchema = v.strictObject({
+  tokens: v.optional(v.array(TokenSchema)),
+  /** Serve without tokens (every route open, full scope). Local development only. */
+  insecureDev: v.optional(v.boolean()),
+  webhooks: v.optional(
+    v.record(v.pipe(v.string(), v.regex(WEBHOOK_NAME, 'must be 1-64 letters, digits, _ or -')), WebhookSchema),
+  ),
+  limits: v.optional(
+    v.strictObject({
+      maxBodyBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64 * 1024 * 1024))),
+      maxWaitMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(300_000))),
+      defaultPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      maxPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
+      sseKeepAliveMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100))),
+    }),
+  ),
+});
+export type AppConfig = v.InferInput<typeof AppConfigSchema>;
+
+/** What `configFromEnv` reads, with the variables it reads it from. */
+export interface EnvConfig {
+  /** `DBOS_SYSTEM_DATABASE_URL`, else `DATABASE_URL`; unset: the embedded PGlite database. */
+  databaseUrl: string | undefined;
+  /** `DBOS_SYSTEM_SCHEMA` (default `dbos`), validated as an identifier. */
+  schema: string;
+  /** `DBOS_APPLICATION_NAME`. */
+  applicationName: string | undefined;
+  /** `DBOS_EDGE_DATA_DIR` (default `.data/pglite`): where the embedded database lives. */
+  dataDir: string;
+  /** `PORT` (default 3000). */
+  port: number;
+  /** Options for `createApp`: tokens, insecureDev, webhooks and limits. */
+  app: AppConfig;
+}
+
+type Env = Record<string, string | undefined>;
+
+function issue(field: string, rule: string, message: string): never {
+  throw new ValidationError([{ field, rule, message }]);
+}
+
+function int(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,12}$/.test(raw)) issue(name, 'integer', 'must be a non-negative integer');
+  return Number(raw);
+}
+
+/** `full:TOKEN1,read:TOKEN2` (a bare token is full scope). */
+export function parseTokens(text: string | undefined): ApiToken[] {
+  if (!text?.trim()) return [];
+  return text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0)
+    .map((entry, i) => {
+      const m = /^(read|full):(.*)$/.exec(entry);
+      const t = m
+        ? { scope: m[1] as ApiToken['scope'], token: m[2] as string }
+        : { scope: 'full' as const, token: entry };
+      return validate(TokenSchema, t, `DBOS_EDGE_API_TOKENS[${i}]`);
+    });
+}
+
+/**
+ * Reads the service's configuration from environment variables:
+ *
+ * | variable | meaning |
+ * | --- | --- |
+ * | `DBOS_SYSTEM_DATABASE_URL` (or `DATABASE_URL`) | the system database; unset: embedded PGlite in `DBOS_EDGE_DATA_DIR` |
+ * | `DBOS_SYSTEM_SCHEMA` | schema name, default `dbos` |
+ * | `DBOS_APPLICATION_NAME` | the application the service acts for |
+ * | `DBOS_EDGE_API_TOKENS` | `full:TOKEN,read:TOKEN` |
+ * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only) |
+ * | `DBOS_EDGE_WEBHOOKS` | JSON: `{ "<name>": { verify, secret?, send? \| enqueue? } }` |
+ * | `DBOS_EDGE_WEBHOOK_SECRET` | the secret of webhooks that name none |
+ * | `DBOS_EDGE_MAX_BODY_BYTES`, `DBOS_EDGE_MAX_WAIT_MS` | limits (default 1 MiB, 30 s) |
+ * | `DBOS_EDGE_DATA_DIR`, `PORT` | embedded database folder, listening port |
+ */
+export function configFromEnv(env: Env): EnvConfig {
+  const schemaName = env.DBOS_SYSTEM_SCHEMA || 'dbos';
+  try {
+    validateSchemaName(schemaName);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      throw new ValidationError(e.issues.map((i) => ({ ...i, field: 'DBOS_SYSTEM_SCHEMA' })));
+    }
+    throw e;
+  }
+  const insecure = env.DBOS_EDGE_INSECURE_DEV;
+  if (insecure !== undefined && !['', '0', '1', 'true', 'false'].includes(insecure)) {
+    issue('DBOS_EDGE_INSECURE_DEV', 'boolean', 'must be 1 or 0');
+  }
+  let webhooks: Record<string, unknown> | undefined;
+  if (env.DBOS_EDGE_WEBHOOKS?.trim()) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.DBOS_EDGE_WEBHOOKS);
+    } catch {
+      issue('DBOS_EDGE_WEBHOOKS', 'json', 'must be a JSON object');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      issue('DBOS_EDGE_WEBHOOKS', 'json', 'must be a JSON object');
+    }
+    const fallback = env.DBOS_EDGE_WEBHOOK_SECRET;
+    webhooks = Object.fromEntries(
+      Object.entries(parsed as Record<string, unknown>).map(([name, w]) => [
+        name,
+        typeof w === 'object' && w !== null && !('secret' in w) && fallback ? { ...w, secret: fallback } : w,
+      ]),
+    );
+  }
+  const maxBodyBytes = int(env, 'DBOS_EDGE_MAX_BODY_BYTES');
+  const maxWaitMs = int(env, 'DBOS_EDGE_MAX_WAIT_MS');
+  const app = validate(
+    AppConfigSchema,
+    {
+      tokens: parseTokens(env.DBOS_EDGE_API_TOKENS),
+      insecureDev: insecure === '1' || insecure === 'true',
+      ...(webhooks ? { webhooks } : {}),
+      limits: {
+        ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+        ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
+      },
+    },
+    'config',
+  );
+  const port = int(env, 'PORT') ?? 3000;
+  if (port > 65535) issue('PORT', 'max_value', 'must be at most 65535');
+  const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
+  return {
+    databaseUrl: url,
+    schema: schemaName,
+    applicationName: env.DBOS_APPLICATION_NAME || undefined,
+    dataDir: env.DBOS_EDGE_DATA_DIR || '.data/pglite',
+    port,
+    app,
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Communication routes: send (one, or many in one statement), events (long-polled) and streams (Server-Sent
+ * Events). A stream's SSE event `id` is the value's offset: a reconnect with `Last-Event-ID: N` resumes at N + 1,
+ * so a client that drops the connection misses nothing and sees nothing twice.
+ */
+import { DBOSNonExistentWorkflowError, DBOSStreamTimeoutError, ValidationError } from '../errors.ts';
+import { jsonResponse, jsonText } from './json.ts';
+import { problemFromError } from './problem.ts';
+import { type AnyRoute, route } from './route.ts';
+import { EventSchema, type RequestSchemas, SentSchema } from './schemas.ts';
+import { statusOf } from './workflows.ts';
+
+const encoder = new TextEncoder();
+
+export function messageRoutes(s: RequestSchemas): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/v1/workflows/{workflowID}/messages',
+      operationId: 'send',
+      summary: "Send a message to a workflow's DBOS.recv(topic)",
+      description: 'With an `idempotencyKey`, retries deliver the message once.',
+      tag: 'messages',
+      access: 'full',
+      params: s.workflowPath,
+      body: s.sendBody,
+      responses: { 200: { description: 'Stored', schema: SentSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        const { message, topic, idempotencyKey, serializationType } = body;
+        await (await client()).send(
+          params.workflowID,
+          message,
+          topic,
+          idempotencyKey,
+          serializationType ? { serializationType } : undefined,
+        );
+        return jsonResponse({ sent: 1 });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/messages',
+      operationId: 'sendMany',
+      summary: 'Send many messages in one statement, all or none',
+      tag: 'messages',
+      access: 'full',
+      body: s.sendManyBody,
+      responses: { 200: { description: 'Stored', schema: SentSchema } },
+      problems: [404],
+      handler: async ({ client, body }) => {
+        const { messages, ...options } = body;
+        await (await client()).sendMany(messages, options);
+        return jsonResponse({ sent: messages.length });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows/{workflowID}/events/{key}',
+      operationId: 'getEvent',
+      summary: 'An event set with DBOS.setEvent, long-polled',
+      description:
+        '200 with `value` once set; 202 with `ready: false` if not set within `timeoutMs` (default 0). An event set to null reads as not set, as in DBOS.',
+      tag: 'messages',
+      access: 'read',
+      params: s.eventPath,
+      query: s.waitQuery,
+      responses: {
+        200: { description: 'Set', schema: EventSchema },
+        202: { description: 'Not set within timeoutMs', schema: EventSchema },
+      },
+      problems: [404],
+      handler: async ({ client, params, query }) => {
+        const cl = await client();
+        const { workflowID, key } = params;
+        const value = await cl.getEvent(workflowID, key, { timeoutMs: Math.max(1, query.timeoutMs ?? 0) });
+        if (value !== null) return jsonResponse({ workflowID, key, ready: true, value });
+        if (!(await statusOf(cl, workflowID))) throw new DBOSNonExistentWorkflowError(workflowID);
+        return jsonResponse({ workflowID, key, ready: false }, 202);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows/{workflowID}/streams/{key}',
+      operationId: 'readStream',
+      summary: 'A stream written with DBOS.writeStream, as Server-Sent Events',
+      description:
+        'Each value is an SSE `message` event whose `id` is its offset and `data` its JSON. The stream ends with an `end` event when the workflow closes it or finishes; a failure is an `error` event carrying a problem. Idle streams get a `: keep-alive` comment. Resume with `Last-Event-ID: <last offset seen>` (or `?offset=<first offset to read>`).',
+      tag: 'messages',
+      access: 'read',
+      params: s.eventPath,
+      query: s.streamQuery,
+      headers: [
+        { name: 'Last-Event-ID', description: 'the offset of the last value received; reading resumes after it' },
+      ],
+      responses: { 200: { description: 'The stream', contentType: 'text/event-stream' } },
+      problems: [404],
+      handler: async ({ c, client, params, query, keepClient, limits }) => {
+        const { workflowID, key } = params;
+        const last = c.req.header('last-event-id');
+        let offset = query.offset ?? 0;
+        if (last !== undefined && last !== '') {
+          if (!/^\d{1,10}$/.test(last) || Number(last) >= 2_147_483_647) {
+            throw new ValidationError([
+              { field: 'header.Last-Event-ID', rule: 'integer', message: 'must be the offset of a stream value' },
+            ]);
+          }
+          offset = Number(last) + 1;
+        }
+        const cl = await client();
+        if (!(await statusOf(cl, workflowID))) throw new DBOSNonExistentWorkflowError(workflowID);
+        const release = keepClient();
+        const signal = c.req.raw.signal;
+        let cancelled = false;
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            const write = (text: string) => {
+              if (!cancelled) controller.enqueue(encoder.encode(text));
+            };
+            (async () => {
+              try {
+                write(': stream\n\n');
+                for (;;) {
+                  if (cancelled || signal.aborted) return;
+                  try {
+                    for await (const value of cl.readStream(workflowID, key, {
+                      offset,
+                      timeoutMs: limits.sseKeepAliveMs,
+                    })) {
+                      if (cancelled || signal.aborted) return;
+                      write(`id: ${offset}\ndata: ${jsonText(value)}\n\n`);
+                      offset += 1;
+                    }
+                    write('event: end\ndata: {}\n\n');
+                    return;
+                  } catch (e) {
+                    if (!(e instanceof DBOSStreamTimeoutError)) throw e;
+                    write(': keep-alive\n\n');
+                  }
+                }
+              } catch (e) {
+                write(`event: error\ndata: ${jsonText(problemFromError(e).problem)}\n\n`);
+              } finally {
+                if (!cancelled) {
+                  cancelled = true;
+                  controller.close();
+                }
+                await release();
+              }
+            })();
+          },
+          cancel() {
+            cancelled = true;
+          },
+        });
+        return new Response(body, {
+          status: 200,
+          headers: {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache, no-transform',
+            'x-accel-buffering': 'no',
+          },
+        });
+      },
+    }),
+  ];
+}

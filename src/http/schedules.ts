@@ -1,0 +1,200 @@
+/**
+ * Schedule routes: create, apply (create or redefine many), list, get, update, delete, pause, resume, trigger,
+ * backfill, and the tick that fires due schedules (`POST /v1/schedules/tick`, for an external cron). Times are epoch
+ * milliseconds out (`lastFiredAt`, the tick's `now`) and ISO 8601 or epoch milliseconds in.
+ */
+import { DBOSNonExistentScheduleError } from '../errors.ts';
+import type { TickReport, WorkflowSchedule } from '../schedules.ts';
+import { jsonResponse } from './json.ts';
+import { type AnyRoute, route } from './route.ts';
+import {
+  AppliedSchema,
+  type RequestSchemas,
+  ScheduleListSchema,
+  TickReportSchema,
+  WorkflowRefSchema,
+  WorkflowRefsSchema,
+  WorkflowScheduleSchema,
+} from './schemas.ts';
+
+const epoch = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
+const toDate = (t: string | number | Date): Date => (t instanceof Date ? t : new Date(t));
+
+export function scheduleJson(s: WorkflowSchedule) {
+  return { ...s, lastFiredAt: epoch(s.lastFiredAt) };
+}
+
+function tickJson(r: TickReport) {
+  return { ...r, now: Date.parse(r.now) };
+}
+
+const location = (name: string) => ({ location: `/v1/schedules/${encodeURIComponent(name)}` });
+
+export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/v1/schedules',
+      operationId: 'createSchedule',
+      summary: 'Create a schedule',
+      tag: 'schedules',
+      access: 'full',
+      body: s.scheduleBody,
+      responses: { 201: { description: 'Created', schema: WorkflowScheduleSchema, headers: { Location: 'it' } } },
+      problems: [409],
+      handler: async ({ client, body }) => {
+        const cl = await client();
+        await cl.createSchedule(body);
+        const created = await cl.getSchedule(body.scheduleName);
+        return jsonResponse(created ? scheduleJson(created) : null, 201, location(body.scheduleName));
+      },
+    }),
+    route({
+      method: 'put',
+      path: '/v1/schedules',
+      operationId: 'applySchedules',
+      summary: 'Create or redefine schedules in one statement',
+      description: 'Existing schedules keep their ID, status and lastFiredAt.',
+      tag: 'schedules',
+      access: 'full',
+      body: s.applySchedulesBody,
+      responses: { 200: { description: 'Applied', schema: AppliedSchema } },
+      handler: async ({ client, body }) => {
+        await (await client()).applySchedules(body.schedules);
+        return jsonResponse({ applied: body.schedules.length });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/schedules',
+      operationId: 'listSchedules',
+      summary: 'List schedules',
+      tag: 'schedules',
+      access: 'read',
+      query: s.listSchedulesQuery,
+      responses: { 200: { description: 'The schedules', schema: ScheduleListSchema } },
+      handler: async ({ client, query }) => {
+        const list = await (await client()).listSchedules(query);
+        return jsonResponse({ schedules: list.map(scheduleJson) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/schedules/tick',
+      operationId: 'runScheduleTick',
+      summary: 'Fire every due schedule (call from a cron)',
+      tag: 'schedules',
+      access: 'full',
+      body: s.tickBody,
+      bodyOptional: true,
+      responses: { 200: { description: 'What the tick did', schema: TickReportSchema } },
+      handler: async ({ client, body }) => jsonResponse(tickJson(await (await client()).runScheduleTick(body))),
+    }),
+    route({
+      method: 'get',
+      path: '/v1/schedules/{scheduleName}',
+      operationId: 'getSchedule',
+      summary: 'A schedule',
+      tag: 'schedules',
+      access: 'read',
+      params: s.schedulePath,
+      responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
+      problems: [404],
+      handler: async ({ client, params }) => {
+        const found = await (await client()).getSchedule(params.scheduleName);
+        if (!found) throw new DBOSNonExistentScheduleError(params.scheduleName);
+        return jsonResponse(scheduleJson(found));
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/v1/schedules/{scheduleName}',
+      operationId: 'updateSchedule',
+      summary: "Change a schedule's settings",
+      tag: 'schedules',
+      access: 'full',
+      params: s.schedulePath,
+      body: s.scheduleUpdateBody,
+      responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        const cl = await client();
+        await cl.updateSchedule(params.scheduleName, body);
+        const found = await cl.getSchedule(params.scheduleName);
+        if (!found) throw new DBOSNonExistentScheduleError(params.scheduleName);
+        return jsonResponse(scheduleJson(found));
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/v1/schedules/{scheduleName}',
+      operationId: 'deleteSchedule',
+      summary: 'Delete a schedule (idempotent)',
+      tag: 'schedules',
+      access: 'full',
+      params: s.schedulePath,
+      responses: { 204: { description: 'Deleted, or there was none' } },
+      handler: async ({ client, params }) => {
+        await (await client()).deleteSchedule(params.scheduleName);
+        return new Response(null, { status: 204 });
+      },
+    }),
+    ...(['pause', 'resume'] as const).map((action) =>
+      route({
+        method: 'post',
+        path: `/v1/schedules/{scheduleName}/${action}`,
+        operationId: `${action}Schedule`,
+        summary: action === 'pause' ? 'Pause a schedule' : 'Resume a paused schedule',
+        tag: 'schedules',
+        access: 'full',
+        params: s.schedulePath,
+        responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
+        problems: [404],
+        handler: async ({ client, params }) => {
+          const cl = await client();
+          if (action === 'pause') await cl.pauseSchedule(params.scheduleName);
+          else await cl.resumeSchedule(params.scheduleName);
+          const found = await cl.getSchedule(params.scheduleName);
+          if (!found) throw new DBOSNonExistentScheduleError(params.scheduleName);
+          return jsonResponse(scheduleJson(found));
+        },
+      }),
+    ),
+    route({
+      method: 'post',
+      path: '/v1/schedules/{scheduleName}/trigger',
+      operationId: 'triggerSchedule',
+      summary: "Run a schedule's workflow now",
+      tag: 'schedules',
+      access: 'full',
+      params: s.schedulePath,
+      body: s.triggerBody,
+      bodyOptional: true,
+      responses: { 201: { description: 'The run', schema: WorkflowRefSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        const h = await (await client()).triggerSchedule(params.scheduleName, body);
+        return jsonResponse({ workflowID: h.workflowID }, 201, {
+          location: `/v1/workflows/${encodeURIComponent(h.workflowID)}`,
+        });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/schedules/{scheduleName}/backfill',
+      operationId: 'backfillSchedule',
+      summary: 'Run every tick strictly between start and end, each once',
+      tag: 'schedules',
+      access: 'full',
+      params: s.schedulePath,
+      body: s.backfillBody,
+      responses: { 200: { description: 'The runs of the window', schema: WorkflowRefsSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        const { start, end, ...options } = body;
+        const hs = await (await client()).backfillSchedule(params.scheduleName, toDate(start), toDate(end), options);
+        return jsonResponse({ workflowIDs: hs.map((h) => h.workflowID) });
+      },
+    }),
+  ];
+}

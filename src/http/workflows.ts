@@ -1,0 +1,353 @@
+/**
+ * Workflow routes: enqueue, read, long-poll results, steps, cancel, resume, fork, list, list queued, wait-first.
+ * Long polls wait at most `timeoutMs` (default 0: answer at once; at most the configured `maxWaitMs`) and answer
+ * 202 with `ready: false` when the workflow has not finished by then; ask again to keep waiting.
+ */
+import type { DBOSClient } from '../client.ts';
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSNonExistentWorkflowError,
+  DBOSWaitTimeoutError,
+  DBOSWorkflowError,
+} from '../errors.ts';
+import type { ListWorkflowsInput } from '../options.ts';
+import type { WorkflowStatus } from '../status.ts';
+import { jsonResponse } from './json.ts';
+import { type AnyRoute, route } from './route.ts';
+import {
+  type RequestSchemas,
+  ResultSchema,
+  StepsSchema,
+  WorkflowListSchema,
+  WorkflowRefSchema,
+  WorkflowRefsSchema,
+  WorkflowStatusSchema,
+} from './schemas.ts';
+
+const FINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
+
+/** The workflow's status without payloads (one indexed lookup), or undefined. */
+export async function statusOf(
+  client: DBOSClient,
+  workflowID: string,
+  loadOutput = false,
+): Promise<WorkflowStatus | undefined> {
+  const [s] = await client.listWorkflows({ workflowIDs: [workflowID], loadInput: false, loadOutput });
+  return s;
+}
+
+function result(s: WorkflowStatus) {
+  return {
+    workflowID: s.workflowID,
+    status: s.status,
+    ready: true,
+    ...(s.status === 'SUCCESS' ? { output: s.output ?? null } : {}),
+    ...(s.status === 'ERROR' && s.error ? { error: s.error } : {}),
+  };
+}
+
+/** A page of a listing, fetched one row long to know whether a next page exists. */
+async function page<T>(
+  url: string,
+  offset: number,
+  limit: number,
+  fetch: (limit: number) => Promise<T[] | undefined>,
+): Promise<{ items: T[]; nextOffset: number | null; headers: Record<string, string> } | undefined> {
+  const rows = await fetch(limit + 1);
+  if (rows === undefined) return undefined;
+  const more = rows.length > limit;
+  const nextOffset = more ? offset + limit : null;
+  const headers: Record<string, string> = {};
+  if (nextOffset !== null) {
+    const next = new URL(url);
+    next.searchParams.set('offset', String(nextOffset));
+    next.searchParams.set('limit', String(limit));
+    headers.link = `<${next.pathname}${next.search}>; rel="next"`;
+  }
+  return { items: more ? rows.slice(0, limit) : rows, nextOffset, headers };
+}
+
+const location = (id: string) => ({ location: `/v1/workflows/${encodeURIComponent(id)}` });
+
+export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
+  return [
+    route({
+      method: 'post',
+      path: '/v1/workflows',
+      operationId: 'enqueue',
+      summary: 'Enqueue a workflow',
+      description:
+        'Queues `options.workflowName` on `options.queueName` with `args` (and Python `namedArgs`). An enqueue with a workflow ID in use returns that workflow (201 as well) unless `workflowIDReusePolicy` is `reject`.',
+      tag: 'workflows',
+      access: 'full',
+      body: s.enqueueBody,
+      responses: { 201: { description: 'Enqueued', schema: WorkflowRefSchema, headers: { Location: 'the workflow' } } },
+      problems: [409],
+      handler: async ({ client, body }) => {
+        const c = await client();
+        const h = body.namedArgs
+          ? await c.enqueuePortable(body.options, body.args ?? [], body.namedArgs)
+          : await c.enqueue(body.options, ...(body.args ?? []));
+        return jsonResponse({ workflowID: h.workflowID }, 201, location(h.workflowID));
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows',
+      operationId: 'listWorkflows',
+      summary: 'List workflows',
+      description:
+        'Every filter of `listWorkflows` as a query parameter; a list filter repeats the parameter (`status=ERROR&status=CANCELLED`), `attributes` is JSON, times are ISO 8601 or epoch ms. Paged by `limit` (default 100) and `offset`.',
+      tag: 'workflows',
+      access: 'read',
+      query: s.listQuery,
+      responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
+      handler: async ({ c, client, query, limits }) => {
+        const cl = await client();
+        const limit = query.limit ?? limits.defaultPageSize;
+        const offset = query.offset ?? 0;
+        const p = await page(c.req.url, offset, limit, (l) =>
+          cl.listWorkflows({ ...(query as ListWorkflowsInput), limit: l, offset }),
+        );
+        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/queues/workflows',
+      operationId: 'listQueuedWorkflows',
+      summary: 'List queued workflows on every queue',
+      description: 'Workflows on a queue that have not finished; the filters of `GET /v1/workflows`.',
+      tag: 'workflows',
+      access: 'read',
+      query: s.listQuery,
+      responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
+      handler: async ({ c, client, query, limits }) => {
+        const cl = await client();
+        const limit = query.limit ?? limits.defaultPageSize;
+        const offset = query.offset ?? 0;
+        const p = await page(c.req.url, offset, limit, (l) =>
+          cl.listQueuedWorkflows({ ...(query as ListWorkflowsInput), limit: l, offset }),
+        );
+        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/queues/{queueName}/workflows',
+      operationId: 'listQueueWorkflows',
+      summary: 'List the queued workflows of one queue',
+      tag: 'workflows',
+      access: 'read',
+      params: s.queuePath,
+      query: s.queuedQuery,
+      responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
+      handler: async ({ c, client, params, query, limits }) => {
+        const cl = await client();
+        const limit = query.limit ?? limits.defaultPageSize;
+        const offset = query.offset ?? 0;
+        const p = await page(c.req.url, offset, limit, (l) =>
+          cl.listQueuedWorkflows({ ...(query as ListWorkflowsInput), queueName: params.queueName, limit: l, offset }),
+        );
+        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows/{workflowID}',
+      operationId: 'getWorkflow',
+      summary: 'A workflow with its inputs and output',
+      tag: 'workflows',
+      access: 'read',
+      params: s.workflowPath,
+      responses: { 200: { description: 'The workflow', schema: WorkflowStatusSchema } },
+      problems: [404],
+      handler: async ({ client, params }) => {
+        const w = await (await client()).getWorkflow(params.workflowID);
+        if (!w) throw new DBOSNonExistentWorkflowError(params.workflowID);
+        return jsonResponse(w);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows/{workflowID}/result',
+      operationId: 'getResult',
+      summary: 'The outcome of a workflow, long-polled',
+      description:
+        'Waits up to `timeoutMs` for the workflow to finish. 200 with its final `status` and `output` (SUCCESS) or `error` (ERROR; also CANCELLED and MAX_RECOVERY_ATTEMPTS_EXCEEDED, without either); 202 with `ready: false` and the current status if it has not finished in time: ask again.',
+      tag: 'workflows',
+      access: 'read',
+      params: s.workflowPath,
+      query: s.waitQuery,
+      responses: {
+        200: { description: 'Finished', schema: ResultSchema },
+        202: { description: 'Not finished within timeoutMs', schema: ResultSchema },
+      },
+      problems: [404],
+      handler: async ({ client, params, query }) => {
+        const cl = await client();
+        const id = params.workflowID;
+        let st = await statusOf(cl, id, true);
+        if (!st) throw new DBOSNonExistentWorkflowError(id);
+        if (FINAL.has(st.status)) return jsonResponse(result(st));
+        const timeoutMs = query.timeoutMs ?? 0;
+        if (timeoutMs > 0) {
+          try {
+            const output = await cl.retrieveWorkflow(id).getResult({ timeoutMs });
+            return jsonResponse({ workflowID: id, status: 'SUCCESS', ready: true, output: output ?? null });
+          } catch (e) {
+            const finished =
+              e instanceof DBOSWorkflowError ||
+              e instanceof DBOSAwaitedWorkflowCancelledError ||
+              e instanceof DBOSAwaitedWorkflowExceededMaxRecoveryAttempts;
+            if (!finished && !(e instanceof DBOSWaitTimeoutError)) throw e;
+          }
+          st = (await statusOf(cl, id, true)) ?? st;
+          if (FINAL.has(st.status)) return jsonResponse(result(st));
+        }
+        return jsonResponse({ workflowID: id, status: st.status, ready: false }, 202);
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/workflows/{workflowID}/steps',
+      operationId: 'listWorkflowSteps',
+      summary: "A workflow's checkpointed steps",
+      tag: 'workflows',
+      access: 'read',
+      params: s.workflowPath,
+      query: s.stepsQuery,
+      responses: { 200: { description: 'A page of steps', schema: StepsSchema } },
+      problems: [404],
+      handler: async ({ c, client, params, query, limits }) => {
+        const cl = await client();
+        const limit = query.limit ?? limits.defaultPageSize;
+        const offset = query.offset ?? 0;
+        const p = await page(c.req.url, offset, limit, (l) =>
+          cl.listWorkflowSteps(params.workflowID, { limit: l, offset }),
+        );
+        if (!p) throw new DBOSNonExistentWorkflowError(params.workflowID);
+        return jsonResponse({ steps: p.items, nextOffset: p.nextOffset }, 200, p.headers);
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/{workflowID}/cancel',
+      operationId: 'cancelWorkflow',
+      summary: 'Cancel a workflow',
+      tag: 'workflows',
+      access: 'full',
+      params: s.workflowPath,
+      body: s.cancelBody,
+      bodyOptional: true,
+      responses: { 200: { description: 'Cancelled (or already finished)', schema: WorkflowRefSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        await (await client()).cancelWorkflow(params.workflowID, body);
+        return jsonResponse({ workflowID: params.workflowID });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/cancel',
+      operationId: 'cancelWorkflows',
+      summary: 'Cancel several workflows, all or none',
+      tag: 'workflows',
+      access: 'full',
+      body: s.cancelManyBody,
+      responses: { 200: { description: 'Cancelled', schema: WorkflowRefsSchema } },
+      problems: [404],
+      handler: async ({ client, body }) => {
+        const { workflowIDs, ...options } = body;
+        await (await client()).cancelWorkflows(workflowIDs, options);
+        return jsonResponse({ workflowIDs });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/{workflowID}/resume',
+      operationId: 'resumeWorkflow',
+      summary: 'Resume a workflow under the same ID',
+      tag: 'workflows',
+      access: 'full',
+      params: s.workflowPath,
+      body: s.resumeBody,
+      bodyOptional: true,
+      responses: { 200: { description: 'Re-enqueued', schema: WorkflowRefSchema } },
+      problems: [404],
+      handler: async ({ client, params, body }) => {
+        const h = await (await client()).resumeWorkflow(params.workflowID, body);
+        return jsonResponse({ workflowID: h.workflowID });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/resume',
+      operationId: 'resumeWorkflows',
+      summary: 'Resume several workflows, all or none',
+      tag: 'workflows',
+      access: 'full',
+      body: s.resumeManyBody,
+      responses: { 200: { description: 'Re-enqueued', schema: WorkflowRefsSchema } },
+      problems: [404],
+      handler: async ({ client, body }) => {
+        const { workflowIDs, ...options } = body;
+        const hs = await (await client()).resumeWorkflows(workflowIDs, options);
+        return jsonResponse({ workflowIDs: hs.map((h) => h.workflowID) });
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/{workflowID}/fork',
+      operationId: 'forkWorkflow',
+      summary: 'Fork a workflow from a step',
+      tag: 'workflows',
+      access: 'full',
+      params: s.workflowPath,
+      body: s.forkBody,
+      responses: { 201: { description: 'The new workflow', schema: WorkflowRefSchema, headers: { Location: 'it' } } },
+      problems: [404, 409],
+      handler: async ({ client, params, body }) => {
+        const { startStep, ...options } = body;
+        const h = await (await client()).forkWorkflow(params.workflowID, startStep, options);
+        return jsonResponse({ workflowID: h.workflowID }, 201, location(h.workflowID));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/wait-first',
+      operationId: 'waitFirst',
+      summary: 'Wait for the first of several workflows to finish',
+      description: '200 with the first finished workflow; 202 with `workflowID: null` if none finished in `timeoutMs`.',
+      tag: 'workflows',
+      access: 'read',
+      body: s.waitFirstBody,
+      responses: {
+        200: { description: 'The first to finish', schema: WorkflowRefSchema },
+        202: { description: 'None finished within timeoutMs', schema: WorkflowRefSchema },
+      },
+      problems: [404],
+      handler: async ({ client, body }) => {
+        const cl = await client();
+        const ids = [...new Set(body.workflowIDs)];
+        const found = await cl.listWorkflows({ workflowIDs: ids, loadInput: false, loadOutput: false });
+        const known = new Map(found.map((w) => [w.workflowID, w]));
+        const missing = ids.find((id) => !known.has(id));
+        if (missing !== undefined) throw new DBOSNonExistentWorkflowError(missing);
+        const done = found.find((w) => FINAL.has(w.status));
+        if (done) return jsonResponse({ workflowID: done.workflowID });
+        const timeoutMs = body.timeoutMs ?? 0;
+        if (timeoutMs > 0) {
+          try {
+            const h = await cl.waitFirst(ids, { timeoutMs });
+            return jsonResponse({ workflowID: h.workflowID });
+          } catch (e) {
+            if (!(e instanceof DBOSWaitTimeoutError)) throw e;
+          }
+        }
+        return jsonResponse({ workflowID: null }, 202);
+      },
+    }),
+  ];
+}
