@@ -394,7 +394,7 @@ export class DBOSClient implements AsyncDisposable {
 
   async #awaitResult(workflowID: string, options?: WaitOptions): Promise<unknown> {
     const o = validate(WaitOptionsSchema, options ?? {}, 'options');
-    const { row } = await this.#watcher.wait([{ key: workflowID }], this.#waitOptions([workflowID], o.timeoutMs));
+    const { row } = await this.#watcher.wait([{ key: workflowID }], this.#waitOptions([workflowID], o));
     return this.#outcome(row);
   }
 
@@ -444,13 +444,13 @@ export class DBOSClient implements AsyncDisposable {
     const o = validate(WaitOptionsSchema, options ?? {}, 'options');
     const { item } = await this.#watcher.wait(
       ids.map((key) => ({ key })),
-      this.#waitOptions(ids, o.timeoutMs),
+      this.#waitOptions(ids, o),
     );
     return new WorkflowHandle<R>(this.#backend, item.key);
   }
 
-  #waitOptions(ids: readonly string[], timeoutMs: number | undefined) {
-    return { timeoutMs, onTimeout: () => new DBOSWaitTimeoutError(ids, timeoutMs ?? 0) };
+  #waitOptions(ids: readonly string[], { timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal }) {
+    return { timeoutMs, signal, onTimeout: () => new DBOSWaitTimeoutError(ids, timeoutMs ?? 0) };
   }
 
   // ---------------------------------------------------------------- messages, events, streams

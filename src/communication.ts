@@ -155,6 +155,7 @@ export class Communication {
       const { row } = await this.#events.wait([{ key: eventKey(id, name), wake: `${id}::${name}`, id, name }], {
         timeoutMs: o.timeoutMs ?? DEFAULT_EVENT_TIMEOUT_MS,
         onTimeout: () => new EventTimeout(),
+        signal: o.signal,
       });
       return (await this.codec.decode(
         row.value as string,
@@ -180,7 +181,7 @@ export class Communication {
       const at = offset;
       const { row } = await this.#streams.wait(
         [{ key: streamKey(id, name, at), wake: `${id}::${name}`, id, name, offset: at }],
-        { timeoutMs: o.timeoutMs, onTimeout: () => new DBOSStreamTimeoutError(id, name, at) },
+        { timeoutMs: o.timeoutMs, onTimeout: () => new DBOSStreamTimeoutError(id, name, at), signal: o.signal },
       );
       if (row.status === null) throw new DBOSNonExistentWorkflowError(id);
       for (const v of row.vals as StreamValue[]) {

@@ -160,9 +160,13 @@ export const ForkOptionsSchema = v.strictObject({
 });
 export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
 
+/** Stops a wait early: it rejects with the signal's reason. */
+const signal = () => v.optional(v.instance(AbortSignal, 'must be an AbortSignal'));
+
 export const WaitOptionsSchema = v.strictObject({
   /** Give up after this long with `DBOSWaitTimeoutError`; unset waits indefinitely. */
   timeoutMs: v.optional(positiveInt()),
+  signal: signal(),
 });
 export type WaitOptions = v.InferInput<typeof WaitOptionsSchema>;
 
@@ -203,6 +207,7 @@ export type SendOptions = v.InferInput<typeof SendOptionsSchema>;
 export const GetEventOptionsSchema = v.strictObject({
   /** How long to wait for the event to be set before returning null. Default 60 000 ms, as in DBOS. */
   timeoutMs: v.optional(positiveInt()),
+  signal: signal(),
 });
 export type GetEventOptions = v.InferInput<typeof GetEventOptionsSchema>;
 
@@ -211,6 +216,8 @@ export const ReadStreamOptionsSchema = v.strictObject({
   offset: v.optional(v.pipe(nonNegativeInt(), v.maxValue(INT32_MAX))),
   /** Longest wait for each next value before `DBOSStreamTimeoutError`; unset waits as long as the workflow runs. */
   timeoutMs: v.optional(positiveInt()),
+  /** Ends the iteration early (it throws the signal's reason), e.g. when an HTTP client disconnects. */
+  signal: signal(),
 });
 export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
 

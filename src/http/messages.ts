@@ -110,7 +110,9 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
         const cl = await client();
         if (!(await statusOf(cl, workflowID))) throw new DBOSNonExistentWorkflowError(workflowID);
         const release = keepClient();
-        const signal = c.req.raw.signal;
+        // Stop reading as soon as the client goes away, not at the next keep-alive.
+        const stop = new AbortController();
+        const signal = AbortSignal.any([c.req.raw.signal, stop.signal]);
         let cancelled = false;
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
@@ -126,6 +128,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
                     for await (const value of cl.readStream(workflowID, key, {
                       offset,
                       timeoutMs: limits.sseKeepAliveMs,
+                      signal,
                     })) {
                       if (cancelled || signal.aborted) return;
                       write(`id: ${offset}\ndata: ${jsonText(value)}\n\n`);
@@ -139,7 +142,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
                   }
                 }
               } catch (e) {
-                write(`event: error\ndata: ${jsonText(problemFromError(e).problem)}\n\n`);
+                if (!signal.aborted) write(`event: error\ndata: ${jsonText(problemFromError(e).problem)}\n\n`);
               } finally {
                 if (!cancelled) {
                   cancelled = true;
@@ -151,6 +154,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
           },
           cancel() {
             cancelled = true;
+            stop.abort();
           },
         });
         return new Response(body, {

@@ -196,6 +196,19 @@ describe('readStream', () => {
     await client.destroy();
   });
 
+  it('stops waiting at once when its signal aborts', async () => {
+    const client = new DBOSClient({ systemDatabaseUrl: db.url, listen: false });
+    const id = await workflow();
+    const stop = new AbortController();
+    const reading = collect(client.readStream(id, 's', { signal: stop.signal }));
+    const event = client.getEvent(id, 'never', { timeoutMs: 60_000, signal: stop.signal });
+    const result = client.retrieveWorkflow(id).getResult({ signal: stop.signal });
+    setTimeout(() => stop.abort(new Error('client went away')), 50);
+    for (const pending of [reading, event, result]) await expect(pending).rejects.toThrow('client went away');
+    await expect(collect(client.readStream(id, 's', { signal: AbortSignal.abort() }))).rejects.toThrow();
+    await client.destroy();
+  });
+
   it('leaves no timer behind when the consumer breaks out', async () => {
     const client = new DBOSClient({ systemDatabaseUrl: db.url, listen: false });
     const id = await workflow();
