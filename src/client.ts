@@ -7,19 +7,15 @@
 import * as v from 'valibot';
 import { Communication } from './communication.ts';
 import { resolveDriver } from './connect.ts';
-import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Driver, Row } from './driver.ts';
-import { EnqueueBatcher } from './enqueue-batcher.ts';
+import { Enqueuer } from './enqueue.ts';
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
   DBOSConflictingWorkflowError,
   DBOSEdgeError,
   DBOSNonExistentWorkflowError,
-  DBOSQueueDuplicatedError,
-  DBOSSerializationError,
   DBOSWaitTimeoutError,
-  DBOSWorkflowError,
   ValidationError,
 } from './errors.ts';
 import { WorkflowHandle } from './handle.ts';
@@ -31,9 +27,7 @@ import {
   type CancelOptions,
   CancelOptionsSchema,
   type EnqueueItem,
-  EnqueueItemsSchema,
   type EnqueueOptions,
-  EnqueueOptionsSchema,
   type ForkOptions,
   ForkOptionsSchema,
   type GetEventOptions,
@@ -41,7 +35,6 @@ import {
   ListPageSchema,
   type ListSchedulesInput,
   type ListStepsOptions,
-  ListStepsSchema,
   type ListWorkflowsInput,
   ListWorkflowsSchema,
   type Message,
@@ -57,27 +50,22 @@ import {
   type WaitOptions,
   WaitOptionsSchema,
 } from './options.ts';
+import { decodeError, Reader, type WorkflowPage } from './reader.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
 import { detectSchema } from './schema/detect.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
-import { Codec, PORTABLE, portableStringify, type Serializer } from './serialization.ts';
+import { Codec, type Serializer } from './serialization.ts';
 import {
   type BulkAction,
   bulkStatement,
   cancelStatement,
-  type EnqueueRow,
-  enqueueStatement,
   finishedStatement,
   forkStatement,
-  getStatusStatement,
-  type ListFilter,
-  listStatement,
   type Query,
   resumeStatement,
   type SqlContext,
-  stepsStatement,
 } from './sql/workflows.ts';
-import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
+import { num, type StepInfo, type WorkflowStatus } from './status.ts';
 import { type PollingOptions, Watcher } from './wait.ts';
 
 export interface DBOSClientConfig {
@@ -126,13 +114,6 @@ const ConfigSchema = v.strictObject({
   listen: v.optional(v.boolean()),
 });
 
-/** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
-const ENQUEUE_ATTEMPTS = 5;
-
-const toEpochMs = (t: string | Date | number | undefined): number | undefined =>
-  t === undefined ? undefined : typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
-const list = (x: string | string[] | undefined): string[] | undefined => (x === undefined ? undefined : [x].flat());
-
 export class DBOSClient implements AsyncDisposable {
   readonly #schema: string;
   readonly #quotedSchema: string;
@@ -144,7 +125,8 @@ export class DBOSClient implements AsyncDisposable {
   readonly #listeners: Listeners;
   readonly #communication: Communication;
   readonly #schedules: Schedules;
-  readonly #batcher: EnqueueBatcher;
+  readonly #enqueuer: Enqueuer;
+  readonly #reader: Reader;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
   #destroyed = false;
 
@@ -172,10 +154,8 @@ export class DBOSClient implements AsyncDisposable {
     this.#listeners = new Listeners(driver, c.listen ?? true);
     this.#communication = new Communication(() => this.#connect(), this.#codec, c.polling, this.#listeners);
     this.#schedules = new Schedules(() => this.#connect(), this.#codec, c.applicationName);
-    this.#batcher = new EnqueueBatcher(async (rows) => {
-      const { driver, ctx } = await this.#connect();
-      return this.#run(driver, enqueueStatement(ctx, rows));
-    });
+    this.#enqueuer = new Enqueuer(() => this.#connect(), this.#codec, c.applicationName);
+    this.#reader = new Reader(() => this.#connect(), this.#codec, c.applicationName);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -241,12 +221,7 @@ export class DBOSClient implements AsyncDisposable {
     args: readonly unknown[],
     namedArgs: Record<string, unknown> | undefined,
   ): Promise<WorkflowHandle<R>> {
-    const prepared = await this.#prepare(options, args, namedArgs, '');
-    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
-      const id = this.#settle(prepared, await this.#batcher.submit(prepared.row));
-      if (id !== undefined) return new WorkflowHandle<R>(this.#backend, id);
-    }
-    throw contended(prepared.row.workflowID);
+    return new WorkflowHandle<R>(this.#backend, await this.#enqueuer.enqueue(options, args, namedArgs));
   }
 
   /**
@@ -255,121 +230,9 @@ export class DBOSClient implements AsyncDisposable {
    * conflicting ID), which does not stop the others. Items must not repeat a workflow ID. Up to 5000 items.
    */
   async enqueueMany<R = unknown>(items: readonly EnqueueItem[]): Promise<EnqueueResult<R>[]> {
-    const list = validate(EnqueueItemsSchema, items, 'items');
-    const prepared = await Promise.all(
-      list.map((item, i) =>
-        this.#prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
-      ),
+    return (await this.#enqueuer.enqueueMany(items)).map((r) =>
+      r.ok ? { ok: true, handle: new WorkflowHandle<R>(this.#backend, r.workflowID) } : r,
     );
-    const seen = new Map<string, number>();
-    for (const [i, p] of prepared.entries()) {
-      const first = seen.get(p.row.workflowID);
-      if (first !== undefined) {
-        throw new ValidationError([
-          { field: `items[${i}].options.workflowID`, rule: 'unique', message: `repeats items[${first}]` },
-        ]);
-      }
-      seen.set(p.row.workflowID, i);
-    }
-    const results: (EnqueueResult<R> | undefined)[] = prepared.map(() => undefined);
-    let pending = prepared.map((_, i) => i);
-    const { driver, ctx } = await this.#connect();
-    // Rows that raced a concurrent writer get no outcome; only they are sent again.
-    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
-      const rows = await this.#run(
-        driver,
-        enqueueStatement(
-          ctx,
-          pending.map((i) => (prepared[i] as Prepared).row),
-        ),
-      );
-      const retry: number[] = [];
-      for (const r of rows) {
-        const i = pending[Number(r.n) - 1] as number;
-        try {
-          const id = this.#settle(prepared[i] as Prepared, r);
-          if (id === undefined) retry.push(i);
-          else results[i] = { ok: true, handle: new WorkflowHandle<R>(this.#backend, id) };
-        } catch (error) {
-          results[i] = { ok: false, error: error as DBOSEdgeError };
-        }
-      }
-      pending = retry;
-    }
-    return results.map((r, i) => r ?? { ok: false, error: contended((prepared[i] as Prepared).row.workflowID) });
-  }
-
-  /** Validates and serializes one enqueue into its row; `field` prefixes the names in validation errors. */
-  async #prepare(
-    options: EnqueueOptions,
-    args: readonly unknown[],
-    namedArgs: Record<string, unknown> | undefined,
-    field: string,
-  ): Promise<Prepared> {
-    try {
-      const o = validate(EnqueueOptionsSchema, options, 'options');
-      const serialization = this.#codec.nameFor(o.serializationType);
-      const inputs = await this.#codec.encodeArgs(args, namedArgs, serialization);
-      const attributes =
-        o.attributes === undefined ? null : await this.#codec.encode(o.attributes, PORTABLE, 'options.attributes');
-      const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
-      const row: EnqueueRow = {
-        workflowID: o.workflowID ?? crypto.randomUUID(),
-        status: delayMs ? 'DELAYED' : 'ENQUEUED',
-        name: o.workflowName,
-        className: o.workflowClassName || null,
-        configName: o.workflowConfigName || null,
-        queueName: o.queueName,
-        appVersion: o.appVersion ?? null,
-        authenticatedUser: o.authenticatedUser ?? null,
-        authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
-        timeoutMs: o.workflowTimeoutMS ?? null,
-        deduplicationID: o.deduplicationID ?? null,
-        priority: o.priority ?? 0,
-        inputs,
-        serialization,
-        partitionKey: o.queuePartitionKey ?? null,
-        delayMs,
-        attributes,
-        applicationName: o.applicationName ?? this.#applicationName ?? null,
-        creatorXid: crypto.randomUUID(),
-      };
-      return { row, options: o };
-    } catch (e) {
-      if (e instanceof ValidationError && field) {
-        throw new ValidationError(e.issues.map((i) => ({ ...i, field: `${field}${i.field}` })));
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * What one row's outcome means: the ID of the workflow the caller now holds, undefined to try again (a concurrent
-   * writer won the race), or the typed error.
-   */
-  #settle({ row, options: o }: Prepared, result: Row): string | undefined {
-    if (result.outcome === 'inserted') return row.workflowID;
-    if (result.outcome === 'existing') {
-      if (
-        result.name !== row.name ||
-        (result.class_name ?? null) !== row.className ||
-        (result.config_name ?? null) !== row.configName
-      ) {
-        throw new DBOSConflictingWorkflowError(
-          row.workflowID,
-          `it runs ${describe(result.name, result.class_name, result.config_name)}, not ${describe(row.name, row.className, row.configName)}`,
-        );
-      }
-      if (o.workflowIDReusePolicy === 'reject' && result.creator_xid !== row.creatorXid) {
-        throw new DBOSConflictingWorkflowError(row.workflowID, 'workflowIDReusePolicy is reject');
-      }
-      return row.workflowID;
-    }
-    if (result.outcome === 'deduplicated') {
-      if (o.duplicationPolicy === 'return-existing') return String(result.workflow_uuid);
-      throw new DBOSQueueDuplicatedError(row.workflowID, row.queueName, row.deduplicationID as string);
-    }
-    return undefined;
   }
 
   // ---------------------------------------------------------------- handles and results
@@ -381,10 +244,7 @@ export class DBOSClient implements AsyncDisposable {
 
   /** The workflow's status with inputs and outputs, or undefined if there is no such workflow. */
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
-    validateId(workflowID, 'workflowID');
-    const { driver, ctx } = await this.#connect();
-    const [row] = await this.#run(driver, getStatusStatement(ctx, workflowID));
-    return row ? this.#status(row, true, true) : undefined;
+    return this.#reader.getWorkflow(workflowID);
   }
 
   readonly #backend = {
@@ -406,7 +266,7 @@ export class DBOSClient implements AsyncDisposable {
       case 'SUCCESS':
         return this.#codec.decode(row.output as string | null, serialization, `the output of workflow ${id}`);
       case 'ERROR':
-        throw await this.#decodeError(id, row.error, serialization, `the error of workflow ${id}`);
+        throw await decodeError(this.#codec, id, row.error, serialization, `the error of workflow ${id}`);
       case 'CANCELLED':
         throw new DBOSAwaitedWorkflowCancelledError(id);
       case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
@@ -414,17 +274,6 @@ export class DBOSClient implements AsyncDisposable {
       default:
         throw new DBOSEdgeError('UNKNOWN_STATUS', `Workflow ${id} finished with unknown status ${String(row.status)}`);
     }
-  }
-
-  async #decodeError(
-    id: string,
-    text: unknown,
-    serialization: string | null,
-    what: string,
-  ): Promise<DBOSWorkflowError> {
-    const value = await this.#codec.decode(text as string | null, serialization, what);
-    if (typeof value === 'object' && value !== null) return new DBOSWorkflowError(id, value as Record<string, unknown>);
-    return new DBOSWorkflowError(id, { message: String(value ?? '') });
   }
 
   /**
@@ -641,19 +490,12 @@ export class DBOSClient implements AsyncDisposable {
 
   /** Python `list_workflows`: every filter of both SDKs; oldest first unless `sortDesc`. */
   async listWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return this.#list(validate(ListWorkflowsSchema, input, 'input'), false);
+    return this.#reader.list(validate(ListWorkflowsSchema, input, 'input'), false);
   }
 
   /** Python `list_queued_workflows`: workflows on a queue that have not finished (or of the statuses asked for). */
   async listQueuedWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return this.#list(validate(ListWorkflowsSchema, input, 'input'), true);
-  }
-
-  async #list(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): Promise<WorkflowStatus[]> {
-    const filter = this.#filter(i, queued);
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, listStatement(ctx, filter));
-    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
+    return this.#reader.list(validate(ListWorkflowsSchema, input, 'input'), true);
   }
 
   /**
@@ -662,134 +504,17 @@ export class DBOSClient implements AsyncDisposable {
    * others are being enqueued.
    */
   async listWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
-    return this.#page(validate(ListPageSchema, input, 'input'), false);
+    return this.#reader.page(validate(ListPageSchema, input, 'input'), false);
   }
 
   /** `listQueuedWorkflows` by keyset, as `listWorkflowsPage`. */
   async listQueuedWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
-    return this.#page(validate(ListPageSchema, input, 'input'), true);
-  }
-
-  async #page(i: v.InferOutput<typeof ListPageSchema>, queued: boolean): Promise<WorkflowPage> {
-    if (i.offset !== undefined) {
-      throw new ValidationError([
-        { field: 'input.offset', rule: 'cursor_only', message: 'pages by cursor, not offset' },
-      ]);
-    }
-    const cursor = i.cursor === undefined ? undefined : decodeCursor(i.cursor, 'input.cursor');
-    if (cursor && cursor.sortDesc !== (i.sortDesc ?? false)) {
-      throw new ValidationError([
-        { field: 'input.sortDesc', rule: 'cursor', message: 'must be what it was for the page the cursor came from' },
-      ]);
-    }
-    const limit = i.limit ?? 100;
-    const filter: ListFilter = { ...this.#filter(i, queued), keyset: true, after: cursor, limit: limit + 1 };
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, listStatement(ctx, filter));
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      workflows: await Promise.all(page.map((r) => this.#status(r, filter.loadInput, filter.loadOutput))),
-      nextCursor:
-        rows.length > limit && last
-          ? encodeCursor({
-              createdAt: Number(last.created_at),
-              id: String(last.workflow_uuid),
-              sortDesc: filter.sortDesc,
-            })
-          : undefined,
-    };
-  }
-
-  #filter(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): ListFilter {
-    const idKeyed = i.workflowIDs !== undefined;
-    const applications =
-      list(i.applicationName) ?? (idKeyed || !this.#applicationName ? undefined : [this.#applicationName]);
-    return {
-      workflowIDs: i.workflowIDs,
-      names: list(i.workflowName),
-      statuses: list(i.status),
-      createdFrom: toEpochMs(i.startTime),
-      createdTo: toEpochMs(i.endTime),
-      completedFrom: toEpochMs(i.completedAfter),
-      completedTo: toEpochMs(i.completedBefore),
-      dequeuedFrom: toEpochMs(i.dequeuedAfter),
-      dequeuedTo: toEpochMs(i.dequeuedBefore),
-      users: list(i.authenticatedUser),
-      versions: list(i.applicationVersion),
-      executors: list(i.executorId),
-      // Both spellings may be given (say, a default plus a caller's filter): any of their prefixes matches.
-      idPrefixes:
-        i.workflowIDPrefix === undefined && i.workflow_id_prefix === undefined
-          ? undefined
-          : [i.workflowIDPrefix ?? [], i.workflow_id_prefix ?? []].flat(),
-      queues: list(i.queueName),
-      queuesOnly: queued || i.queuesOnly,
-      forkedFrom: list(i.forkedFrom),
-      wasForkedFrom: i.wasForkedFrom,
-      isFork: i.isFork,
-      parents: list(i.parentWorkflowID),
-      hasParent: i.hasParent,
-      attributes: i.attributes === undefined ? undefined : portableStringify(i.attributes),
-      schedules: list(i.scheduleName),
-      applications,
-      includeUnclaimed: applications !== undefined,
-      limit: i.limit,
-      offset: i.offset,
-      sortDesc: i.sortDesc ?? false,
-      loadInput: i.loadInput ?? true,
-      loadOutput: i.loadOutput ?? true,
-    };
+    return this.#reader.page(validate(ListPageSchema, input, 'input'), true);
   }
 
   /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
   async listWorkflowSteps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
-    validateId(workflowID, 'workflowID');
-    const o = validate(ListStepsSchema, options ?? {}, 'options');
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, stepsStatement(ctx, workflowID, o.limit, o.offset));
-    if (rows[0]?.found !== true) return undefined;
-    const steps = rows.filter((r) => r.function_id !== null && r.function_id !== undefined);
-    return Promise.all(
-      steps.map(async (r) => {
-        const ser = r.serialization as string | null;
-        const what = `step ${String(r.function_id)} of workflow ${workflowID}`;
-        return {
-          functionID: Number(r.function_id),
-          name: String(r.function_name ?? ''),
-          output:
-            r.output == null
-              ? null
-              : await readable(this.#codec.decode(r.output as string, ser, `the output of ${what}`)),
-          error:
-            r.error == null
-              ? null
-              : await readable(this.#decodeError(workflowID, r.error, ser, `the error of ${what}`)),
-          childWorkflowID: (r.child_workflow_id as string | null) ?? null,
-          startedAtEpochMs: num(r.started_at_epoch_ms),
-          completedAtEpochMs: num(r.completed_at_epoch_ms),
-        } satisfies StepInfo;
-      }),
-    );
-  }
-
-  /** Maps a status row, decoding its payloads. A payload this client cannot read becomes its typed error, never garbage. */
-  async #status(row: Row, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
-    const id = String(row.workflow_uuid);
-    const ser = row.serialization as string | null;
-    const payloads: { -readonly [K in 'input' | 'output' | 'error']?: WorkflowStatus[K] } = {};
-    if (loadInput && row.inputs != null) {
-      payloads.input = (await readable(
-        this.#codec.decodeArgs(row.inputs as string, ser, `the input of workflow ${id}`),
-      )) as unknown[] | DBOSSerializationError;
-    }
-    if (loadOutput && row.output != null) {
-      payloads.output = await readable(this.#codec.decode(row.output as string, ser, `the output of workflow ${id}`));
-    }
-    if (loadOutput && row.error != null) {
-      payloads.error = await readable(this.#decodeError(id, row.error, ser, `the error of workflow ${id}`));
-    }
-    return mapStatusRow(row, payloads);
+    return this.#reader.steps(workflowID, options);
   }
 
   #ids(workflowIDs: readonly string[]): string[] {
@@ -820,7 +545,7 @@ export class DBOSClient implements AsyncDisposable {
         { field: 'options.queueName', rule: 'resume_only', message: 'applies to resume only' },
       ]);
     }
-    const filter = this.#filter(f, false);
+    const filter = this.#reader.filter(f, false);
     const { driver, ctx } = await this.#connect();
     let done = 0;
     for (;;) {
@@ -859,44 +584,12 @@ export class DBOSClient implements AsyncDisposable {
   }
 }
 
-/** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */
-export interface WorkflowPage {
-  readonly workflows: WorkflowStatus[];
-  readonly nextCursor: string | undefined;
-}
-
 /** What a bulk action did. */
 export interface BulkResult {
   readonly count: number;
-}
-
-/** One enqueue, validated and serialized. */
-interface Prepared {
-  readonly row: EnqueueRow;
-  readonly options: v.InferOutput<typeof EnqueueOptionsSchema>;
 }
 
 /** One item's result from `enqueueMany`. */
 export type EnqueueResult<R = unknown> =
   | { readonly ok: true; readonly handle: WorkflowHandle<R> }
   | { readonly ok: false; readonly error: DBOSEdgeError };
-
-function contended(workflowID: string): DBOSEdgeError {
-  return new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
-}
-
-function describe(name: unknown, className: unknown, configName: unknown): string {
-  return [className, configName, name].filter((x) => x).join('.');
-}
-
-/** Resolves to the decoded value, or to the serialization error that explains why it cannot be read. */
-async function readable<T>(decoding: Promise<T>): Promise<T | DBOSSerializationError> {
-  try {
-    return await decoding;
-  } catch (e) {
-    if (e instanceof DBOSSerializationError) return e;
-    if (e instanceof SyntaxError)
-      return new DBOSSerializationError('unknown', `stored payload is not valid: ${e.message}`);
-    throw e;
-  }
-}

@@ -4,7 +4,6 @@ export {
   DBOSClient,
   type DBOSClientConfig,
   type EnqueueResult,
-  type WorkflowPage,
 } from './client.ts';
 export { parseCron, pythonIsoformat, type ScheduleIdFormat, scheduledWorkflowID } from './cron.ts';
 export type { Driver, Row, SqlParam, Statement } from './driver.ts';
@@ -36,6 +35,7 @@ export {
   WORKFLOW_STATUSES,
   type WorkflowStatusString,
 } from './options.ts';
+export type { WorkflowPage } from './reader.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';

@@ -1,0 +1,193 @@
+/**
+ * Enqueueing: validating and serializing an enqueue into its `workflow_status` row, writing rows (one at a time
+ * through the batcher, or many in one statement), and reading each row's outcome the way DBOS does: the same
+ * workflow under a taken ID is that workflow; another one is a conflict; a held deduplication ID is refused.
+ */
+import type * as v from 'valibot';
+import type { Driver, Row } from './driver.ts';
+import { EnqueueBatcher } from './enqueue-batcher.ts';
+import { DBOSConflictingWorkflowError, DBOSEdgeError, DBOSQueueDuplicatedError, ValidationError } from './errors.ts';
+import {
+  type EnqueueItem,
+  EnqueueItemsSchema,
+  type EnqueueOptions,
+  EnqueueOptionsSchema,
+  validate,
+} from './options.ts';
+import { type Codec, PORTABLE } from './serialization.ts';
+import { type EnqueueRow, enqueueStatement, type SqlContext } from './sql/workflows.ts';
+
+type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
+
+/** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
+const ENQUEUE_ATTEMPTS = 5;
+
+/** One enqueue, validated and serialized. */
+interface Prepared {
+  readonly row: EnqueueRow;
+  readonly options: v.InferOutput<typeof EnqueueOptionsSchema>;
+}
+
+/** One item's result from `enqueueMany`: the workflow it holds, or its own typed error. */
+export type ItemResult =
+  | { readonly ok: true; readonly workflowID: string }
+  | { readonly ok: false; readonly error: DBOSEdgeError };
+
+export class Enqueuer {
+  readonly #batcher: EnqueueBatcher;
+
+  constructor(
+    private readonly connect: Connect,
+    private readonly codec: Codec,
+    private readonly applicationName: string | undefined,
+  ) {
+    this.#batcher = new EnqueueBatcher(async (rows) => {
+      const { driver, ctx } = await this.connect();
+      const q = enqueueStatement(ctx, rows);
+      return driver.query(q.text, q.params);
+    });
+  }
+
+  /** Enqueues one workflow (coalesced with concurrent ones); resolves with the ID of the workflow it holds. */
+  async enqueue(
+    options: EnqueueOptions,
+    args: readonly unknown[],
+    namedArgs: Record<string, unknown> | undefined,
+  ): Promise<string> {
+    const prepared = await this.#prepare(options, args, namedArgs, '');
+    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
+      const id = this.#settle(prepared, await this.#batcher.submit(prepared.row));
+      if (id !== undefined) return id;
+    }
+    throw contended(prepared.row.workflowID);
+  }
+
+  /**
+   * Enqueues many workflows in one statement (no DBOS client has it): all rows are written, or none if the
+   * statement fails. Each item gets its own result: a handle, or the typed error of its own outcome (deduplicated,
+   * conflicting ID), which does not stop the others. Items must not repeat a workflow ID. Up to 5000 items.
+   */
+  async enqueueMany(items: readonly EnqueueItem[]): Promise<ItemResult[]> {
+    const list = validate(EnqueueItemsSchema, items, 'items');
+    const prepared = await Promise.all(
+      list.map((item, i) =>
+        this.#prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
+      ),
+    );
+    const seen = new Map<string, number>();
+    for (const [i, p] of prepared.entries()) {
+      const first = seen.get(p.row.workflowID);
+      if (first !== undefined) {
+        throw new ValidationError([
+          { field: `items[${i}].options.workflowID`, rule: 'unique', message: `repeats items[${first}]` },
+        ]);
+      }
+      seen.set(p.row.workflowID, i);
+    }
+    const results: (ItemResult | undefined)[] = prepared.map(() => undefined);
+    let pending = prepared.map((_, i) => i);
+    const { driver, ctx } = await this.connect();
+    // Rows that raced a concurrent writer get no outcome; only they are sent again.
+    for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
+      const q = enqueueStatement(
+        ctx,
+        pending.map((i) => (prepared[i] as Prepared).row),
+      );
+      const rows = await driver.query(q.text, q.params);
+      const retry: number[] = [];
+      for (const r of rows) {
+        const i = pending[Number(r.n) - 1] as number;
+        try {
+          const id = this.#settle(prepared[i] as Prepared, r);
+          if (id === undefined) retry.push(i);
+          else results[i] = { ok: true, workflowID: id };
+        } catch (error) {
+          results[i] = { ok: false, error: error as DBOSEdgeError };
+        }
+      }
+      pending = retry;
+    }
+    return results.map((r, i) => r ?? { ok: false, error: contended((prepared[i] as Prepared).row.workflowID) });
+  }
+
+  /** Validates and serializes one enqueue into its row; `field` prefixes the names in validation errors. */
+  async #prepare(
+    options: EnqueueOptions,
+    args: readonly unknown[],
+    namedArgs: Record<string, unknown> | undefined,
+    field: string,
+  ): Promise<Prepared> {
+    try {
+      const o = validate(EnqueueOptionsSchema, options, 'options');
+      const serialization = this.codec.nameFor(o.serializationType);
+      const inputs = await this.codec.encodeArgs(args, namedArgs, serialization);
+      const attributes =
+        o.attributes === undefined ? null : await this.codec.encode(o.attributes, PORTABLE, 'options.attributes');
+      const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
+      const row: EnqueueRow = {
+        workflowID: o.workflowID ?? crypto.randomUUID(),
+        status: delayMs ? 'DELAYED' : 'ENQUEUED',
+        name: o.workflowName,
+        className: o.workflowClassName || null,
+        configName: o.workflowConfigName || null,
+        queueName: o.queueName,
+        appVersion: o.appVersion ?? null,
+        authenticatedUser: o.authenticatedUser ?? null,
+        authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
+        timeoutMs: o.workflowTimeoutMS ?? null,
+        deduplicationID: o.deduplicationID ?? null,
+        priority: o.priority ?? 0,
+        inputs,
+        serialization,
+        partitionKey: o.queuePartitionKey ?? null,
+        delayMs,
+        attributes,
+        applicationName: o.applicationName ?? this.applicationName ?? null,
+        creatorXid: crypto.randomUUID(),
+      };
+      return { row, options: o };
+    } catch (e) {
+      if (e instanceof ValidationError && field) {
+        throw new ValidationError(e.issues.map((i) => ({ ...i, field: `${field}${i.field}` })));
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * What one row's outcome means: the ID of the workflow the caller now holds, undefined to try again (a concurrent
+   * writer won the race), or the typed error.
+   */
+  #settle({ row, options: o }: Prepared, result: Row): string | undefined {
+    if (result.outcome === 'inserted') return row.workflowID;
+    if (result.outcome === 'existing') {
+      if (
+        result.name !== row.name ||
+        (result.class_name ?? null) !== row.className ||
+        (result.config_name ?? null) !== row.configName
+      ) {
+        throw new DBOSConflictingWorkflowError(
+          row.workflowID,
+          `it runs ${describe(result.name, result.class_name, result.config_name)}, not ${describe(row.name, row.className, row.configName)}`,
+        );
+      }
+      if (o.workflowIDReusePolicy === 'reject' && result.creator_xid !== row.creatorXid) {
+        throw new DBOSConflictingWorkflowError(row.workflowID, 'workflowIDReusePolicy is reject');
+      }
+      return row.workflowID;
+    }
+    if (result.outcome === 'deduplicated') {
+      if (o.duplicationPolicy === 'return-existing') return String(result.workflow_uuid);
+      throw new DBOSQueueDuplicatedError(row.workflowID, row.queueName, row.deduplicationID as string);
+    }
+    return undefined;
+  }
+}
+
+function contended(workflowID: string): DBOSEdgeError {
+  return new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
+}
+
+function describe(name: unknown, className: unknown, configName: unknown): string {
+  return [className, configName, name].filter((x) => x).join('.');
+}
