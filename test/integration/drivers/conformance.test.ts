@@ -391,6 +391,58 @@ describe.each(DRIVER_CASES)('$name', (c) => {
       expect(await reading).toEqual([{ i: 0 }, { i: 1 }]);
     });
 
+    it('creates, ticks, backfills and pauses schedules, each tick once', async () => {
+      const app = uid('sched');
+      const cl = client({ applicationName: app });
+      const name = uid('every-10s');
+      await cl.createSchedule({
+        scheduleName: name,
+        workflowName: 'job',
+        schedule: '*/10 * * * * *',
+        context: { n: 1 },
+      });
+      await cl.runScheduleTick({ now: '2026-06-01T00:00:00.000Z' }); // never fired: starts from now
+      const [a, b] = await Promise.all([
+        cl.runScheduleTick({ now: '2026-06-01T00:00:30.000Z' }),
+        cl.runScheduleTick({ now: '2026-06-01T00:00:30.000Z' }),
+      ]);
+      const fired = [...(a.schedules[0]?.fired ?? []), ...(b.schedules[0]?.fired ?? [])].sort();
+      expect(fired).toEqual(['10', '20', '30'].map((s) => `sched-${name}-2026-06-01T00:00:${s}.000Z`));
+      expect((await cl.getSchedule(name))?.lastFiredAt).toBe('2026-06-01T00:00:30.000Z');
+      const filled = await cl.backfillSchedule(
+        name,
+        new Date('2026-06-01T00:00:05Z'),
+        new Date('2026-06-01T00:00:45Z'),
+      );
+      expect(filled.map((f) => f.workflowID.slice(-13, -5))).toEqual(['00:00:10', '00:00:20', '00:00:30', '00:00:40']);
+      await cl.pauseSchedule(name);
+      expect((await cl.runScheduleTick({ now: '2026-06-01T00:01:00.000Z' })).schedules).toEqual([]);
+      expect(await cl.listWorkflows({ workflowIDPrefix: `sched-${name}-` })).toHaveLength(4);
+    });
+
+    it('enqueues many in one statement, pages by cursor and cancels by filter', async () => {
+      const app = uid('many');
+      const cl = client({ applicationName: app });
+      const results = await cl.enqueueMany(
+        Array.from({ length: 250 }, (_, i) => ({
+          options: { queueName: 'q', workflowName: 'w', workflowID: `${app}-${i}` },
+          args: [i],
+        })),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await cl.listWorkflowsPage({ workflowIDPrefix: app, limit: 60, cursor, loadInput: false });
+        seen.push(...page.workflows.map((w) => w.workflowID));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(250);
+      const filter = { workflowIDPrefix: app };
+      expect(await cl.cancelWorkflows({ filter }, { batchSize: 100 })).toEqual({ count: 250 });
+      expect(await cl.cancelWorkflows({ filter })).toEqual({ count: 0 });
+    });
+
     it('makes one round trip per operation (one HTTP request on Neon HTTP)', async () => {
       const counted = countingDriver(h.driver);
       const cl = new DBOSClient({ driver: counted });
@@ -406,6 +458,7 @@ describe.each(DRIVER_CASES)('$name', (c) => {
       };
       const wf = uid('rt');
       expect(await measure(() => cl.enqueue({ queueName: 'q', workflowName: 'w', workflowID: wf }, 1))).toBe(1);
+      expect(await measure(() => cl.enqueueMany([{ options: { queueName: 'q', workflowName: 'w' } }]))).toBe(1);
       expect(await measure(() => cl.getWorkflow(wf))).toBe(1);
       expect(await measure(() => cl.listWorkflows({ workflowIDPrefix: wf }))).toBe(1);
       expect(await measure(() => cl.cancelWorkflow(wf))).toBe(1);
