@@ -16,6 +16,12 @@ export interface PostgresDriverOptions {
   idleTimeout?: number;
   /** Seconds to wait for a connection to open. Default 10. */
   connectTimeout?: number;
+  /**
+   * Whether `close()` ends the pool (`sql.end()`). Default true. Set false on Cloudflare Workers: there, `sql.end()`
+   * leaves an unhandled `Stream was cancelled` rejection (porsager/postgres#1202), and workerd closes a request's
+   * sockets itself when the request ends.
+   */
+  endOnClose?: boolean;
 }
 
 /** Parses `int8` to a JS number, refusing values past 2^53 rather than rounding them silently. */
@@ -84,7 +90,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
     async close() {
       if (closed || !owned) return;
       closed = true;
-      await sql.end({ timeout: 5 });
+      if (options.endOnClose ?? true) await sql.end({ timeout: 5 });
     },
   };
 }

@@ -161,7 +161,8 @@ export const ForkOptionsSchema = v.strictObject({
 export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
 
 /** Stops a wait early: it rejects with the signal's reason. */
-const signal = () => v.optional(v.instance(AbortSignal, 'must be an AbortSignal'));
+// The cast: Deno's lib types AbortSignal's constructor as `new(): never`, for which v.instance would infer never.
+const signal = () => v.optional(v.instance(AbortSignal as unknown as new () => AbortSignal, 'must be an AbortSignal'));
 
 export const WaitOptionsSchema = v.strictObject({
   /** Give up after this long with `DBOSWaitTimeoutError`; unset waits indefinitely. */

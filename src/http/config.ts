@@ -106,6 +106,13 @@ export interface EnvConfig {
   dataDir: string;
   /** `PORT` (default 3000). */
   port: number;
+  /** `HOST` (default `127.0.0.1`): the interface a long-running server listens on. */
+  hostname: string;
+  /**
+   * `DBOS_EDGE_TICK_INTERVAL_MS` (default 1000; 0 turns it off): how often a long-running server (Node, Bun) runs the
+   * schedule tick. Cloudflare and Deno run it from their cron triggers instead.
+   */
+  tickIntervalMs: number;
   /** Options for `createApp`: tokens, insecureDev, webhooks and limits. */
   app: AppConfig;
 }
@@ -152,7 +159,8 @@ export function parseTokens(text: string | undefined): ApiToken[] {
  * | `DBOS_EDGE_WEBHOOKS` | JSON: `{ "<name>": { verify, secret?, send? \| enqueue? } }` |
  * | `DBOS_EDGE_WEBHOOK_SECRET` | the secret of webhooks that name none |
  * | `DBOS_EDGE_MAX_BODY_BYTES`, `DBOS_EDGE_MAX_WAIT_MS` | limits (default 1 MiB, 30 s) |
- * | `DBOS_EDGE_DATA_DIR`, `PORT` | embedded database folder, listening port |
+ * | `DBOS_EDGE_DATA_DIR`, `PORT`, `HOST` | embedded database folder, listening port and interface |
+ * | `DBOS_EDGE_TICK_INTERVAL_MS` | schedule tick of a long-running server, default 1000 (0: off) |
  */
 export function configFromEnv(env: Env): EnvConfig {
   const schemaName = env.DBOS_SYSTEM_SCHEMA || 'dbos';
@@ -204,6 +212,10 @@ export function configFromEnv(env: Env): EnvConfig {
   );
   const port = int(env, 'PORT') ?? 3000;
   if (port > 65535) issue('PORT', 'max_value', 'must be at most 65535');
+  const tickIntervalMs = int(env, 'DBOS_EDGE_TICK_INTERVAL_MS') ?? 1000;
+  if (tickIntervalMs !== 0 && tickIntervalMs < 100) {
+    issue('DBOS_EDGE_TICK_INTERVAL_MS', 'min_value', 'must be 0 (off) or at least 100');
+  }
   const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
   return {
     databaseUrl: url,
@@ -211,6 +223,8 @@ export function configFromEnv(env: Env): EnvConfig {
     applicationName: env.DBOS_APPLICATION_NAME || undefined,
     dataDir: env.DBOS_EDGE_DATA_DIR || '.data/pglite',
     port,
+    hostname: env.HOST || '127.0.0.1',
+    tickIntervalMs,
     app,
   };
 }

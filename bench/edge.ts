@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:edge`: Cloudflare Worker bundle size and cold start, dbos-edge beside `@dbos-inc/dbos-sdk`.
+ *
+ * Every Worker is bundled by wrangler (`deploy --dry-run`, the same bundler and flags as a deploy) and run in real
+ * workerd by Miniflare against a fresh database on `DBOS_EDGE_TEST_PG_URL`:
+ * - `empty`: a Worker that answers "ok" (workerd's own start-up, the floor);
+ * - `dbos-edge service`: worker/cloudflare.ts, the whole HTTP service (GET /v1/workflows?limit=1);
+ * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`);
+ * - `dbos-sdk client`: the same Worker on `@dbos-inc/dbos-sdk`'s `DBOSClient`, with its 9 optional lazy modules
+ *   (`@opentelemetry/*`, `winston*`) aliased to an empty module, without which it does not bundle.
+ * Each round starts a new workerd (a cold isolate): start-up is `new Miniflare` → ready (process start, script
+ * parse and top-level evaluation), first request is the first fetch (connect, query, respond), then a warm one.
+ * Medians of ROUNDS rounds; the table goes to stdout, the numbers to bench/results/edge-<timestamp>.json.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
+import { createDbosDatabase } from '../test/helpers/pg.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const TOKEN = 'bench-edge-token-full-00000001';
+const SDK_OPTIONAL = [
+  '@opentelemetry/api',
+  '@opentelemetry/context-async-hooks',
+  '@opentelemetry/core',
+  '@opentelemetry/exporter-logs-otlp-proto',
+  '@opentelemetry/exporter-trace-otlp-proto',
+  '@opentelemetry/sdk-logs',
+  '@opentelemetry/sdk-trace-base',
+  'winston',
+  'winston-transport',
+];
+
+const CLIENT_WORKER = (imports: string, create: string) => `${imports}
+export default {
+  async fetch(request, env, ctx) {
+    const client = ${create};
+    try {
+      const rows = await client.listWorkflows({ limit: 1 });
+      return Response.json({ rows: rows.length });
+    } finally {
+      ctx.waitUntil(client.destroy());
+    }
+  },
+};
+`;
+
+/** Module → replacement, as in wrangler.toml's `[alias]`. */
+type Alias = Record<string, string>;
+const SDK_ALIAS: Alias = Object.fromEntries(SDK_OPTIONAL.map((m) => [m, './empty.cjs']));
+// As the repository's wrangler.toml does for the service.
+const EDGE_ALIAS: Alias = { '@electric-sql/pglite': `${ROOT}worker/pglite-unavailable.ts` };
+
+const WORKERS: Record<string, { code: string; alias?: Alias }> = {
+  empty: { code: `export default { async fetch() { return new Response('ok'); } };\n` },
+  'dbos-edge client': {
+    code: CLIENT_WORKER(
+      `import { DBOSClient } from '${ROOT}src/index.ts';\nimport { postgresDriver } from '${ROOT}adapters/postgres.ts';`,
+      `new DBOSClient({ driver: postgresDriver(env.DBOS_SYSTEM_DATABASE_URL, { max: 1, endOnClose: false }), listen: false })`,
+    ),
+    alias: EDGE_ALIAS,
+  },
+  'dbos-sdk client': {
+    code: CLIENT_WORKER(
+      `import { DBOSClient } from '@dbos-inc/dbos-sdk';`,
+      `await DBOSClient.create({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL })`,
+    ),
+    alias: SDK_ALIAS,
+  },
+};
+
+/** Bundles one of WORKERS with wrangler, in a folder under node_modules so that packages resolve. */
+async function buildOther(name: string, dir: string): Promise<WorkerBundle> {
+  const w = WORKERS[name] as { code: string; alias?: Alias };
+  const folder = join(dir, name.replace(/\W+/g, '-'));
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'index.mjs'), w.code);
+  await writeFile(join(folder, 'empty.cjs'), 'module.exports = {};\n');
+  const alias = Object.entries(w.alias ?? {})
+    .map(([m, to]) => `"${m}" = "${to}"`)
+    .join('\n');
+  await writeFile(
+    join(folder, 'wrangler.toml'),
+    `name = "bench"\nmain = "index.mjs"\ncompatibility_date = "2025-09-01"\ncompatibility_flags = ["nodejs_compat"]\n${alias ? `[alias]\n${alias}\n` : ''}`,
+  );
+  return buildWorker(join(folder, 'wrangler.toml'), 'index.js');
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : Number.NaN;
+};
+
+interface Row {
+  worker: string;
+  bytes?: number;
+  gzipBytes?: number;
+  startupMs?: number;
+  firstMs?: number;
+  warmMs?: number;
+  error?: string;
+}
+
+async function measure(bundle: WorkerBundle, bindings: Record<string, unknown>, path: string) {
+  const startup: number[] = [];
+  const first: number[] = [];
+  const warm: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    const w = await runWorker(bundle, bindings);
+    const t1 = performance.now();
+    try {
+      const headers = { authorization: `Bearer ${TOKEN}` };
+      const r1 = await w.fetch(path, { headers });
+      const t2 = performance.now();
+      if (r1.status !== 200) throw new Error(`first request: HTTP ${r1.status} ${await r1.text()}\n${w.output()}`);
+      await r1.arrayBuffer();
+      const t3 = performance.now();
+      const r2 = await w.fetch(path, { headers });
+      await r2.arrayBuffer();
+      const t4 = performance.now();
+      startup.push(t1 - t0);
+      first.push(t2 - t1);
+      warm.push(t4 - t3);
+    } finally {
+      await w.dispose();
+    }
+  }
+  return { startupMs: median(startup), firstMs: median(first), warmMs: median(warm) };
+}
+
+async function main() {
+  const db = await createDbosDatabase('edge_bench_cf');
+  const dir = join(ROOT, 'node_modules/.cache/dbos-edge-bench-edge');
+  const rows: Row[] = [];
+  const bundles: WorkerBundle[] = [];
+  try {
+    const bindings = { DBOS_SYSTEM_DATABASE_URL: db.url };
+    const plan: { worker: string; build: () => Promise<WorkerBundle>; path: string; bindings: object }[] = [
+      { worker: 'empty', build: () => buildOther('empty', dir), path: '/', bindings: {} },
+      {
+        worker: 'dbos-edge service',
+        build: () => buildWorker(),
+        path: '/v1/workflows?limit=1',
+        bindings: { ...bindings, DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
+      },
+      { worker: 'dbos-edge client', build: () => buildOther('dbos-edge client', dir), path: '/', bindings },
+      { worker: 'dbos-sdk client', build: () => buildOther('dbos-sdk client', dir), path: '/', bindings },
+    ];
+    for (const p of plan) {
+      const row: Row = { worker: p.worker };
+      rows.push(row);
+      let bundle: WorkerBundle;
+      try {
+        bundle = await p.build();
+        bundles.push(bundle);
+        row.bytes = bundle.bytes;
+        row.gzipBytes = bundle.gzipBytes;
+      } catch (e) {
+        row.error = `does not build: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`;
+        continue;
+      }
+      try {
+        Object.assign(row, await measure(bundle, p.bindings as Record<string, unknown>, p.path));
+      } catch (e) {
+        row.error = `does not run: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`;
+      }
+    }
+  } finally {
+    for (const b of bundles) await b.remove();
+    await rm(dir, { recursive: true, force: true });
+    await db.drop();
+  }
+
+  const kib = (n?: number) => (n === undefined ? '—' : `${(n / 1024).toFixed(1)} KiB`);
+  const ms = (n?: number) => (n === undefined ? '—' : `${n.toFixed(1)} ms`);
+  const ratio = (a?: number, b?: number) => (a && b ? `${(b / a).toFixed(1)}×` : '—');
+  const sdk = rows.find((r) => r.worker === 'dbos-sdk client');
+  const edge = rows.find((r) => r.worker === 'dbos-edge client');
+  console.log(`\nCloudflare Worker in workerd (Miniflare), wrangler bundles, medians of ${ROUNDS} cold starts\n`);
+  console.log('| Worker | bundle | gzipped | start-up | first request | warm request |');
+  console.log('| --- | --: | --: | --: | --: | --: |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.worker} | ${kib(r.bytes)} | ${kib(r.gzipBytes)} | ${ms(r.startupMs)} | ${ms(r.firstMs)} | ${ms(r.warmMs)} |`,
+    );
+  }
+  console.log(
+    `\ndbos-edge client vs dbos-sdk client: bundle ${ratio(edge?.gzipBytes, sdk?.gzipBytes)} smaller gzipped, start-up ${ratio(edge?.startupMs, sdk?.startupMs)}, first request ${ratio(edge?.firstMs, sdk?.firstMs)} faster`,
+  );
+  for (const r of rows) if (r.error) console.log(`${r.worker}: ${r.error}`);
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+  const file = join(ROOT, `bench/results/edge-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ bench: 'edge', rounds: ROUNDS, rows }, null, 2)}\n`);
+  console.log(`\n${file}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
