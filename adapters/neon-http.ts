@@ -9,7 +9,7 @@
  * HTTP 5xx, a reply that is not Neon's shape) is a `DriverError` without `sqlState`.
  */
 import { type NeonQueryFunction, neon, neonConfig, types } from '@neondatabase/serverless';
-import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
+import { type Driver, databaseIdentity, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
 
 export interface NeonHttpDriverOptions {
@@ -96,6 +96,7 @@ export function neonHttpDriver(connectionString: string, options: NeonHttpDriver
   };
 
   return {
+    database: databaseIdentity(connectionString),
     query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       return send(async () => (await sql.query(text, [...params], { types: typeParsers })) as R[]);
     },

@@ -4,7 +4,7 @@
  * transaction, and LISTEN uses postgres.js's own reconnecting listener connection.
  */
 import postgres from 'postgres';
-import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
+import { type Driver, databaseIdentity, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
 
 export interface PostgresDriverOptions {
@@ -16,6 +16,12 @@ export interface PostgresDriverOptions {
   idleTimeout?: number;
   /** Seconds to wait for a connection to open. Default 10. */
   connectTimeout?: number;
+  /**
+   * Look up array types when a connection opens (postgres.js `fetch_types`), so array columns come back as arrays.
+   * Default true. The core never needs it (it sends arrays as text literals and reads none): turn it off where each
+   * request opens a connection (Cloudflare Workers), to save that round trip.
+   */
+  fetchTypes?: boolean;
   /**
    * Whether `close()` ends the pool (`sql.end()`). Default true. Set false on Cloudflare Workers: there, `sql.end()`
    * leaves an unhandled `Stream was cancelled` rejection (porsager/postgres#1202), and workerd closes a request's
@@ -52,11 +58,13 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
           onnotice: () => {},
           types: { int8: int8AsNumber },
           connection: { application_name: 'dbos-edge' },
+          fetch_types: options.fetchTypes ?? true,
         })
       : source;
   let closed = false;
 
   return {
+    ...(typeof source === 'string' ? { database: databaseIdentity(source) } : {}),
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       try {
         const rows = await sql.unsafe(text, params as SqlParam[]);

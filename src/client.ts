@@ -52,7 +52,7 @@ import {
 } from './options.ts';
 import { decodeError, Reader, type WorkflowPage } from './reader.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
-import { detectSchema } from './schema/detect.ts';
+import { detectSchemaCached } from './schema/detect.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import { Codec, type Serializer } from './serialization.ts';
 import {
@@ -172,7 +172,7 @@ export class DBOSClient implements AsyncDisposable {
     if (this.#destroyed) return Promise.reject(new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed'));
     this.#ready ??= (async () => {
       const driver = await this.#openDriver();
-      const features = await detectSchema(driver, this.#quotedSchema, this.#schema);
+      const features = await detectSchemaCached(driver, this.#quotedSchema, this.#schema);
       return { driver, ctx: { s: this.#quotedSchema, features } };
     })().catch((e) => {
       this.#ready = undefined;

@@ -10,6 +10,16 @@
  * - failures are thrown as `DriverError` carrying the SQLSTATE and the constraint name.
  */
 export type SqlParam = string | number | boolean | null;
+
+/** A database's identity from its connection URL, with no password, for `Driver.database`. */
+export function databaseIdentity(url: string): string | undefined {
+  try {
+    const u = new URL(url.replace(/^[a-z+]+:/i, 'postgresql:'));
+    return `${u.hostname}:${u.port || '5432'}${u.pathname} ${decodeURIComponent(u.username)}`;
+  } catch {
+    return undefined;
+  }
+}
 export type Row = Record<string, unknown>;
 
 export interface Statement {
@@ -18,6 +28,11 @@ export interface Statement {
 }
 
 export interface Driver {
+  /**
+   * The database this driver reaches, without credentials (`host:port/database user`). Set by adapters built from a
+   * URL; lets short-lived clients of one database share facts such as the schema's features.
+   */
+  readonly database?: string;
   /** Runs one statement in one round trip and returns its rows. */
   query<R extends Row = Row>(text: string, params?: readonly SqlParam[]): Promise<R[]>;
   /** Runs the statements in order inside one transaction, all or nothing, and returns each one's rows. */

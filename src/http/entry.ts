@@ -119,7 +119,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       if (target.kind !== 'postgres') return new DBOSClient({ ...clientConfig, systemDatabaseUrl: url, listen: false });
       // One connection per request, never end()ed: see the top of this file.
       const { postgresDriver } = await import('../../adapters/postgres.ts');
-      const driver = postgresDriver(target.connectionString, { max: 1, endOnClose: false });
+      const driver = postgresDriver(target.connectionString, { max: 1, endOnClose: false, fetchTypes: false });
       return new DBOSClient({ ...clientConfig, driver, listen: false });
     };
     const app = createApp({ ...config.app, clientFactory: newClient, logger });

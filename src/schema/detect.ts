@@ -15,6 +15,28 @@ export interface SchemaFeatures {
   readonly consumedByFunctionId: boolean;
 }
 
+/** How long a database's schema features are reused by the clients of one process or isolate. */
+const FEATURES_TTL_MS = 60_000;
+const known = new Map<string, { at: number; features: SchemaFeatures }>();
+
+/**
+ * `detectSchema`, reused for a minute across the clients of one database (by `Driver.database`): an edge runtime
+ * makes a client per request, and the features of a schema change only when a DBOS app migrates it. Only the
+ * resolved facts are shared, never a pending query, since workerd binds I/O to the request that started it.
+ */
+export async function detectSchemaCached(
+  driver: Driver,
+  quotedSchema: string,
+  schema: string,
+): Promise<SchemaFeatures> {
+  const key = driver.database === undefined ? undefined : `${driver.database}|${schema}`;
+  const hit = key === undefined ? undefined : known.get(key);
+  if (hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.features;
+  const features = await detectSchema(driver, quotedSchema, schema);
+  if (key !== undefined) known.set(key, { at: Date.now(), features });
+  return features;
+}
+
 export async function detectSchema(driver: Driver, quotedSchema: string, schema: string): Promise<SchemaFeatures> {
   let rows: Record<string, unknown>[];
   try {

@@ -13,6 +13,7 @@ export function countingDriver(inner: Driver): Driver & { readonly calls: string
       calls.push(`batch(${statements.length})`);
       return inner.batch(statements);
     },
+    ...(inner.database !== undefined ? { database: inner.database } : {}),
     ...(inner.listen ? { listen: inner.listen.bind(inner) } : {}),
     close: () => inner.close(),
   };

@@ -267,3 +267,17 @@ describe('concurrent enqueues are coalesced into shared statements', () => {
     await driver.close();
   });
 });
+
+describe('short-lived clients', () => {
+  it("share a database's schema features, so a client per request costs no extra round trip", async () => {
+    const warm = new DBOSClient({ systemDatabaseUrl: db.url });
+    await warm.listWorkflows({ limit: 1 });
+    await warm.destroy();
+    const driver = countingDriver(postgresDriver(db.url, { max: 1 }));
+    const perRequest = new DBOSClient({ driver });
+    await perRequest.listWorkflows({ limit: 1 });
+    expect(driver.calls).toHaveLength(1);
+    await perRequest.destroy();
+    await driver.close();
+  });
+});
