@@ -11,14 +11,19 @@ const WORKER_QUEUE = 'interop';
 export type Throughput = Latency & { opsPerSec: number };
 
 /** `total` enqueues with at most `inFlight` pending at once; per-op latency and overall rate. */
-export async function enqueueCase(c: Contender, total: number, inFlight: number): Promise<Throughput> {
+export async function enqueueCase(
+  c: Contender,
+  total: number,
+  inFlight: number,
+  queueName = ENQUEUE_QUEUE,
+): Promise<Throughput> {
   const samples: number[] = [];
   let next = 0;
   const lane = async () => {
     while (next < total) {
       const i = next++;
       const t0 = performance.now();
-      await c.enqueue(ENQUEUE_QUEUE, 'noop', [i]);
+      await c.enqueue(queueName, 'noop', [i]);
       samples.push(performance.now() - t0);
     }
   };

@@ -54,12 +54,16 @@ function countingDriver(url: string): Driver & { queries(): number } {
   };
 }
 
+/** A contender with its client, for calls only that client has (or whose arguments differ between the two). */
+export type WithClient<C> = Contender & { readonly client: C };
+
 /** dbos-edge with its defaults; only its driver is wrapped, to count queries. */
-export function edgeContender(url: string): Contender {
+export function edgeContender(url: string): WithClient<DBOSClient> {
   const driver = countingDriver(url);
   const client = new DBOSClient({ driver, applicationName: APP_NAME });
   return {
     name: 'edge',
+    client,
     async enqueue(queueName, workflowName, args) {
       await client.enqueue({ queueName, workflowName }, ...args);
     },
@@ -78,11 +82,12 @@ export function edgeContender(url: string): Contender {
   };
 }
 
-export async function sdkContender(url: string): Promise<Contender> {
+export async function sdkContender(url: string): Promise<WithClient<SdkClient>> {
   const client = await SdkClient.create({ systemDatabaseUrl: url, applicationName: APP_NAME });
   const queries = countPoolQueries(client);
   return {
     name: 'sdk',
+    client,
     async enqueue(queueName, workflowName, args) {
       await client.enqueue({ queueName, workflowName }, ...args);
     },

@@ -4,10 +4,6 @@
  * gets a warmer database; the table shows each metric's median over the rounds. Progress goes to stderr, the
  * table to stdout, everything to bench/results/<timestamp>.json.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import postgres from 'postgres';
-import { createTestDatabase } from '../test/helpers/pg.ts';
 import { startWorker } from '../test/interop/worker/harness.ts';
 import { checkListing, enqueueCase, listCase, roundTripCase } from './cases.ts';
 import {
@@ -18,7 +14,8 @@ import {
   SDK_POLLING_INTERVAL_MS,
   sdkContender,
 } from './clients.ts';
-import { createDbosSchema, seedWorkflows } from './seed.ts';
+import { environment, fileStamp, formatTable, logger, num, writeResult } from './report.ts';
+import { seedWorkflows, withBenchDatabase } from './seed.ts';
 import { medianOf } from './stats.ts';
 
 const ROUNDS = 3;
@@ -80,7 +77,7 @@ const NOTES = [
   `medians of ${ROUNDS} rounds, clients alternating and swapping who goes first each round`,
 ];
 
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const log = logger('bench');
 
 async function interleaved(
   id: string,
@@ -175,81 +172,50 @@ function tableRows(results: readonly CaseResult[]): Row[] {
   );
 }
 
-function formatTable(rows: readonly Row[]): string {
-  const num = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
-  const width = Math.max(...rows.map((r) => r.label.length));
-  const line = (cells: string[]) => [cells[0]?.padEnd(width), ...cells.slice(1).map((c) => c.padStart(10))].join('  ');
-  return [
-    line(['metric', 'edge', 'sdk', 'ratio']),
-    ...rows.map((r) => line([r.label, num(r.edge), num(r.sdk), `${r.ratio.toFixed(2)}x`])),
-  ].join('\n');
-}
-
-async function environment(url: string) {
-  const sql = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await sql`SHOW server_version`;
-    const sdk = JSON.parse(
-      await readFile(new URL('../node_modules/@dbos-inc/dbos-sdk/package.json', import.meta.url), 'utf8'),
-    ) as { version: string };
-    return {
-      node: process.version,
-      platform: `${os.platform()} ${os.arch()}`,
-      cpus: os.cpus().length,
-      postgres: String(row?.server_version),
-      sdkVersion: sdk.version,
-    };
-  } finally {
-    await sql.end();
-  }
+function tableText(rows: readonly Row[]): string {
+  return formatTable(
+    ['metric', 'edge', 'sdk', 'ratio'],
+    rows.map((r) => [r.label, num(r.edge), num(r.sdk), `${r.ratio.toFixed(2)}x`]),
+  );
 }
 
 async function main() {
   const startedAt = new Date().toISOString();
-  const db = await createTestDatabase('edge_bench');
-  log(`database ${db.name}`);
-  // Ctrl-C is a failure too: the database goes with it.
-  process.once('SIGINT', () => void db.drop().finally(() => process.exit(130)));
-  const contenders: Contender[] = [];
-  try {
-    await createDbosSchema(db.url);
-    contenders.push(edgeContender(db.url), await sdkContender(db.url));
-    const env = await environment(db.url);
-    const cases = await runCases(db.url, contenders);
-    const rows = tableRows(cases);
+  await withBenchDatabase('edge_bench', log, async (url) => {
+    const contenders: Contender[] = [];
+    try {
+      contenders.push(edgeContender(url), await sdkContender(url));
+      const env = await environment(url);
+      const cases = await runCases(url, contenders);
+      const rows = tableRows(cases);
 
-    console.log(`dbos-edge vs @dbos-inc/dbos-sdk ${env.sdkVersion} (node ${env.node}, postgres ${env.postgres})`);
-    console.log('ratio = how many times better edge is (>1: edge better)\n');
-    console.log(formatTable(rows));
-    console.log(`\n${NOTES.map((n) => `- ${n}`).join('\n')}`);
+      console.log(`dbos-edge vs @dbos-inc/dbos-sdk ${env.sdkVersion} (node ${env.node}, postgres ${env.postgres})`);
+      console.log('ratio = how many times better edge is (>1: edge better)\n');
+      console.log(tableText(rows));
+      console.log(`\n${NOTES.map((n) => `- ${n}`).join('\n')}`);
 
-    const report = {
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      environment: env,
-      parameters: {
-        rounds: ROUNDS,
-        enqueues: ENQUEUES,
-        inFlight: IN_FLIGHT,
-        seedRows: SEED_ROWS,
-        listIterations: LIST_ITERATIONS,
-        roundTrips: ROUND_TRIPS,
-        sdkPollingIntervalMs: SDK_POLLING_INTERVAL_MS,
-      },
-      notes: NOTES,
-      table: rows,
-      cases,
-    };
-    const dir = new URL('./results/', import.meta.url);
-    await mkdir(dir, { recursive: true });
-    // Colons are not allowed in Windows file names.
-    const file = new URL(`${startedAt.replaceAll(':', '-')}.json`, dir);
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote ${file.pathname}`);
-  } finally {
-    for (const c of contenders) await c.destroy();
-    await db.drop();
-  }
+      const report = {
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        environment: env,
+        parameters: {
+          rounds: ROUNDS,
+          enqueues: ENQUEUES,
+          inFlight: IN_FLIGHT,
+          seedRows: SEED_ROWS,
+          listIterations: LIST_ITERATIONS,
+          roundTrips: ROUND_TRIPS,
+          sdkPollingIntervalMs: SDK_POLLING_INTERVAL_MS,
+        },
+        notes: NOTES,
+        table: rows,
+        cases,
+      };
+      log(`wrote ${await writeResult(`${fileStamp(startedAt)}.json`, `${JSON.stringify(report, null, 2)}\n`)}`);
+    } finally {
+      for (const c of contenders) await c.destroy();
+    }
+  });
 }
 
 await main();

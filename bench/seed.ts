@@ -1,14 +1,37 @@
-/** The bench database's schema and the rows the listing case reads. */
+/** The bench database, its schema and the rows the listing case reads. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { createTestDatabase } from '../test/helpers/pg.ts';
 
 const DBOS_CLI = fileURLToPath(new URL('../node_modules/.bin/dbos', import.meta.url));
 
 /** Creates the schema with DBOS's own migrations (`dbos schema`), so neither client's DDL is the one measured. */
-export async function createDbosSchema(url: string): Promise<void> {
+async function createDbosSchema(url: string): Promise<void> {
   await promisify(execFile)(DBOS_CLI, ['schema', url]);
+}
+
+/**
+ * Runs `fn` on a fresh database holding the DBOS schema, and drops the database afterwards: on success, on failure,
+ * and on Ctrl-C (a failure too).
+ */
+export async function withBenchDatabase<T>(
+  prefix: string,
+  log: (message: string) => void,
+  fn: (url: string) => Promise<T>,
+): Promise<T> {
+  const db = await createTestDatabase(prefix);
+  log(`database ${db.name}`);
+  const interrupted = () => void db.drop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  try {
+    await createDbosSchema(db.url);
+    return await fn(db.url);
+  } finally {
+    process.off('SIGINT', interrupted);
+    await db.drop();
+  }
 }
 
 /**
