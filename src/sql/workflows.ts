@@ -125,25 +125,28 @@ export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): 
       ${NOW_MS}, ${NOW_MS}${xid ? ', r.creator' : ''}
     FROM req r ORDER BY r.n
     ON CONFLICT DO NOTHING
-    RETURNING workflow_uuid
+    RETURNING workflow_uuid, inputs
   )${
     features.payloadTables
       ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs)
-          SELECT r.id, r.inputs FROM req r JOIN ins ON ins.workflow_uuid = r.id ON CONFLICT DO NOTHING)`
+          SELECT workflow_uuid, inputs FROM ins ON CONFLICT DO NOTHING)`
       : ''
   }
+  -- Per-row lookups (LATERAL): a join of the request with the table would be planned for the whole table.
   SELECT r.n,
-    CASE WHEN i.workflow_uuid IS NOT NULL THEN 'inserted' WHEN e.workflow_uuid IS NOT NULL THEN 'existing'
+    CASE WHEN r.inserted THEN 'inserted' WHEN e.workflow_uuid IS NOT NULL THEN 'existing'
          WHEN d.workflow_uuid IS NOT NULL THEN 'deduplicated' END AS outcome,
     COALESCE(e.workflow_uuid, d.workflow_uuid) AS workflow_uuid, COALESCE(e.name, d.name) AS name,
     COALESCE(e.class_name, d.class_name) AS class_name, COALESCE(e.config_name, d.config_name) AS config_name,
-    ${xid ? 'e.creator_xid' : 'NULL::text AS creator_xid'}
-  FROM req r
-  LEFT JOIN ins i ON i.workflow_uuid = r.id
-  LEFT JOIN ${s}.workflow_status e ON i.workflow_uuid IS NULL AND e.workflow_uuid = r.id
+    e.creator_xid
+  FROM (SELECT q.*, q.id IN (SELECT workflow_uuid FROM ins) AS inserted FROM req q) r
+  LEFT JOIN LATERAL (
+    SELECT x.workflow_uuid, x.name, x.class_name, x.config_name, ${xid ? 'x.creator_xid' : 'NULL::text AS creator_xid'}
+    FROM ${s}.workflow_status x WHERE NOT r.inserted AND x.workflow_uuid = r.id
+  ) e ON true
   LEFT JOIN LATERAL (
     SELECT h.workflow_uuid, h.name, h.class_name, h.config_name FROM ${s}.workflow_status h
-    WHERE i.workflow_uuid IS NULL AND e.workflow_uuid IS NULL AND r.dedup_id IS NOT NULL
+    WHERE NOT r.inserted AND e.workflow_uuid IS NULL AND r.dedup_id IS NOT NULL
       AND h.queue_name = r.queue_name AND h.deduplication_id = r.dedup_id AND h.workflow_uuid <> r.id
     LIMIT 1
   ) d ON true
@@ -457,11 +460,16 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
   };
   const p = payloads(ctx, f.loadInput, f.loadOutput);
   const dir = f.sortDesc ? 'DESC' : 'ASC';
-  let text = `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins}`;
-  if (where.length > 0) text += ` WHERE ${where.join(' AND ')}`;
-  text += f.keyset ? ` ORDER BY ws.created_at ${dir}, ws.workflow_uuid ${dir}` : ` ORDER BY ws.created_at ${dir}`;
-  if (f.limit !== undefined) text += ` LIMIT ${param(f.limit)}::int8`;
-  if (f.offset !== undefined) text += ` OFFSET ${param(f.offset)}::int8`;
+  const order = f.keyset ? `ws.created_at ${dir}, ws.workflow_uuid ${dir}` : `ws.created_at ${dir}`;
+  let page = `FROM ${ctx.s}.workflow_status ws`;
+  if (where.length > 0) page += ` WHERE ${where.join(' AND ')}`;
+  page += ` ORDER BY ${order}`;
+  if (f.limit !== undefined) page += ` LIMIT ${param(f.limit)}::int8`;
+  if (f.offset !== undefined) page += ` OFFSET ${param(f.offset)}::int8`;
+  // Payloads are joined to the page only, not to every row an OFFSET skips.
+  const text = p.joins
+    ? `SELECT ${STATUS_COLUMNS}${p.columns} FROM (SELECT ws.* ${page}) ws ${p.joins} ORDER BY ${order}`
+    : `SELECT ${STATUS_COLUMNS}${p.columns} ${page}`;
   return { text, params };
 }
 
@@ -475,8 +483,8 @@ const BULK_STATUSES: Record<BulkAction, string> = {
 };
 
 /**
- * One batch of a bulk cancel, resume or delete by filter: up to `batchSize` matching workflows, oldest first, in
- * one statement (so one transaction). Returns the IDs it changed; zero rows means done. Rows a DBOS worker holds
+ * One batch of a bulk cancel, resume or delete by filter: up to `batchSize` matching workflows, in one statement
+ * (so one transaction). No ORDER BY: sorting every remaining match per batch would make a large job quadratic. Returns the IDs it changed; zero rows means done. Rows a DBOS worker holds
  * are waited for, not skipped, so nothing matching is left behind.
  */
 export function bulkStatement(
@@ -492,7 +500,7 @@ export function bulkStatement(
   params.push(batchSize);
   const target = `WITH target AS (
       SELECT ws.workflow_uuid FROM ${s}.workflow_status ws WHERE ${where.join(' AND ')}
-      ORDER BY ws.created_at LIMIT $${params.length}::int8 FOR UPDATE
+      LIMIT $${params.length}::int8 FOR UPDATE
     )`;
   if (action === 'cancel') {
     return {
