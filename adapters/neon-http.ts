@@ -8,9 +8,10 @@
  * `detail` on both (Neon answers HTTP 400 with the server's error fields); a transport failure (no answer, an
  * HTTP 5xx, a reply that is not Neon's shape) is a `DriverError` without `sqlState`.
  */
-import { type NeonQueryFunction, neon, neonConfig, types } from '@neondatabase/serverless';
+import { type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverless';
 import { type Driver, databaseIdentity, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
+import { typeParsers } from './neon-types.ts';
 
 export interface NeonHttpDriverOptions {
   /**
@@ -23,26 +24,6 @@ export interface NeonHttpDriverOptions {
   /** A JWT sent as `Authorization: Bearer …` (Neon RLS / Authorize), or a function returning one. */
   authToken?: string | (() => string | Promise<string>);
 }
-
-/** Parses `int8` to a JS number, refusing values past 2^53 rather than rounding them silently (as the TCP driver). */
-function int8(x: string): number {
-  const n = Number(x);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
-  return n;
-}
-
-/** pg-types, except `int8` and `int8[]` as numbers: the value conventions of `src/driver.ts`. */
-const typeParsers = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20) return int8;
-    if (oid === 1016) {
-      const parseTextArray = types.getTypeParser(1009, 'text') as (x: string) => (string | null)[];
-      return (x: string) => parseTextArray(x).map((v) => (v === null ? null : int8(v)));
-    }
-    // biome-ignore lint/suspicious/noExplicitAny: pg-types' overloads are keyed by literal format names
-    return types.getTypeParser(oid, format as any);
-  },
-};
 
 // `neonConfig.fetchEndpoint` and `fetchFunction` are process-wide. So that each driver can have its own endpoint
 // without touching other users of the package, a driver with either option tags its requests (a symbol key in the

@@ -6,16 +6,10 @@
  *
  * Errors are normalised like the TCP driver's (same `sqlState`, `constraint`, `detail`).
  */
-import {
-  Client,
-  type ClientConfig,
-  Pool,
-  type PoolClient,
-  types,
-  type WebSocketConstructor,
-} from '@neondatabase/serverless';
+import { Client, type ClientConfig, Pool, type PoolClient, type WebSocketConstructor } from '@neondatabase/serverless';
 import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
+import { typeParsers } from './neon-types.ts';
 
 export interface NeonWsDriverOptions {
   /** Most pooled connections. Default 10 (plus one for LISTEN, opened on the first subscription). */
@@ -46,25 +40,6 @@ export interface NeonWsDriverOptions {
 
 /** Per-connection settings of the Neon socket (they override the package's process-wide `neonConfig`). */
 type SocketSettings = Record<string, unknown>;
-
-function int8(x: string): number {
-  const n = Number(x);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
-  return n;
-}
-
-/** pg-types, except `int8` and `int8[]` as numbers: the value conventions of `src/driver.ts`. */
-const typeParsers = {
-  getTypeParser(oid: number, format?: string) {
-    if (oid === 20) return int8;
-    if (oid === 1016) {
-      const parseTextArray = types.getTypeParser(1009, 'text') as (x: string) => (string | null)[];
-      return (x: string) => parseTextArray(x).map((v) => (v === null ? null : int8(v)));
-    }
-    // biome-ignore lint/suspicious/noExplicitAny: pg-types' overloads are keyed by literal format names
-    return types.getTypeParser(oid, format as any);
-  },
-};
 
 async function defaultWebSocket(): Promise<WebSocketConstructor> {
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;

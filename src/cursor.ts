@@ -18,6 +18,16 @@ export function encodeCursor(c: Cursor): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** Whether `text` is a cursor this client made (for validating it at the HTTP edge). */
+export function isCursor(text: string): boolean {
+  try {
+    decodeCursor(text, 'cursor');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function decodeCursor(text: string, field: string): Cursor {
   try {
     const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));

@@ -4,6 +4,7 @@
  * (the service writes what the client returns).
  */
 import * as v from 'valibot';
+import { isCursor } from '../cursor.ts';
 import {
   BackfillOptionsSchema,
   CancelOptionsSchema,
@@ -12,6 +13,7 @@ import {
   ListSchedulesSchema,
   ListStepsSchema,
   ListWorkflowsSchema,
+  MAX_ENQUEUE_MANY,
   MessageSchema,
   MessagesSchema,
   ReadStreamOptionsSchema,
@@ -48,7 +50,27 @@ export function requestSchemas(limits: Limits) {
       /** Python keyword arguments; portable JSON only. */
       namedArgs: v.optional(v.record(v.string(), v.unknown())),
     }),
+    enqueueManyBody: v.strictObject({
+      /** Up to 5000 enqueues, written in one statement: all or none. */
+      items: v.pipe(
+        v.array(
+          v.strictObject({
+            options: EnqueueOptionsSchema,
+            args: v.optional(v.array(v.unknown())),
+            namedArgs: v.optional(v.record(v.string(), v.unknown())),
+          }),
+        ),
+        v.minLength(1, 'must hold at least one item'),
+        v.maxLength(MAX_ENQUEUE_MANY, `must hold at most ${MAX_ENQUEUE_MANY} items`),
+      ),
+    }),
     listQuery: v.strictObject({ ...ListWorkflowsSchema.entries, limit: pageLimit }),
+    pageQuery: v.strictObject({
+      ...v.omit(ListWorkflowsSchema, ['offset']).entries,
+      limit: pageLimit,
+      /** The `nextCursor` of the previous page; absent for the first. */
+      cursor: v.optional(v.pipe(v.string(), v.check(isCursor, 'is not a cursor this service returned'))),
+    }),
     queuedQuery: v.strictObject({ ...v.omit(ListWorkflowsSchema, ['queueName']).entries, limit: pageLimit }),
     stepsQuery: v.strictObject({ ...ListStepsSchema.entries, limit: pageLimit }),
     waitQuery: v.strictObject({
@@ -159,6 +181,17 @@ const nextOffset = v.pipe(
 );
 
 export const WorkflowListSchema = v.object({ workflows: v.array(WorkflowStatusSchema), nextOffset });
+export const WorkflowPageSchema = v.object({
+  workflows: v.array(WorkflowStatusSchema),
+  nextCursor: v.pipe(
+    v.nullable(v.string()),
+    v.description('pass as `cursor` for the next page; null on the last page'),
+  ),
+});
+export const EnqueueManyResultSchema = v.object({
+  /** One per item, in order: the workflow it holds, or the problem with that item alone. */
+  results: v.array(v.object({ workflowID: v.optional(v.string()), problem: v.optional(ProblemSchema) })),
+});
 export const WorkflowRefSchema = v.object({ workflowID: v.string() });
 export const WorkflowRefsSchema = v.object({ workflowIDs: v.array(v.string()) });
 

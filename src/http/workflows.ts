@@ -14,12 +14,15 @@ import {
 import type { ListWorkflowsInput } from '../options.ts';
 import type { WorkflowStatus } from '../status.ts';
 import { jsonResponse } from './json.ts';
+import { problemFromError } from './problem.ts';
 import { type AnyRoute, route } from './route.ts';
 import {
+  EnqueueManyResultSchema,
   type RequestSchemas,
   ResultSchema,
   StepsSchema,
   WorkflowListSchema,
+  WorkflowPageSchema,
   WorkflowRefSchema,
   WorkflowRefsSchema,
   WorkflowStatusSchema,
@@ -90,6 +93,46 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
           ? await c.enqueuePortable(body.options, body.args ?? [], body.namedArgs)
           : await c.enqueue(body.options, ...(body.args ?? []));
         return jsonResponse({ workflowID: h.workflowID }, 201, location(h.workflowID));
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/workflows/batch',
+      operationId: 'enqueueMany',
+      summary: 'Enqueue many workflows in one statement',
+      description:
+        'Up to 5000 enqueues written in one statement: all or none if the database fails. Each item gets its own result: the workflow it holds, or the problem with that item alone (a deduplicated or conflicting one), which does not stop the others.',
+      tag: 'workflows',
+      access: 'full',
+      body: s.enqueueManyBody,
+      responses: { 200: { description: 'One result per item, in order', schema: EnqueueManyResultSchema } },
+      handler: async ({ client, body }) => {
+        const results = await (await client()).enqueueMany(body.items);
+        return jsonResponse(
+          {
+            results: results.map((r) =>
+              r.ok ? { workflowID: r.handle.workflowID } : { problem: problemFromError(r.error).problem },
+            ),
+          },
+          200,
+        );
+      },
+    }),
+    route({
+      method: 'get',
+      // Not under /v1/workflows/, where it would hide a workflow with that ID.
+      path: '/v1/workflow-pages',
+      operationId: 'listWorkflowsPage',
+      summary: 'List workflows by cursor',
+      description:
+        'The filters of `GET /v1/workflows`, paged by keyset: pass `nextCursor` back as `cursor`. A deep page costs what the first does, and pages never skip or repeat a workflow while others are enqueued.',
+      tag: 'workflows',
+      access: 'read',
+      query: s.pageQuery,
+      responses: { 200: { description: 'A page of workflows', schema: WorkflowPageSchema } },
+      handler: async ({ client, query, limits }) => {
+        const p = await (await client()).listWorkflowsPage({ ...query, limit: query.limit ?? limits.defaultPageSize });
+        return jsonResponse({ workflows: p.workflows, nextCursor: p.nextCursor ?? null }, 200);
       },
     }),
     route({

@@ -556,3 +556,51 @@ describe('service routes and the app itself', () => {
     for (const c of made) await expect(c.getWorkflow(id)).rejects.toThrow(/destroyed/);
   });
 });
+
+describe('many at once and cursor pages', () => {
+  it('enqueues a batch in one call with a result per item', async () => {
+    await h.call('POST', '/v1/workflows', { body: { options: { ...q, deduplicationID: 'batch-held' } } });
+    const r = await h.call('POST', '/v1/workflows/batch', {
+      body: {
+        items: [
+          { options: { ...q, workflowID: 'batch-1' }, args: [1] },
+          { options: { ...q, deduplicationID: 'batch-held' } },
+          { options: { ...q, workflowID: 'batch-2' }, namedArgs: { k: 1 } },
+        ],
+      },
+    });
+    expect(r.status).toBe(200);
+    const { results } = (await json(r)) as unknown as { results: Record<string, unknown>[] };
+    expect(results[0]).toEqual({ workflowID: 'batch-1' });
+    expect(results[1]).toMatchObject({ problem: { status: 409 } });
+    expect(results[2]).toEqual({ workflowID: 'batch-2' });
+    await expectProblem(await h.call('POST', '/v1/workflows/batch', { body: { items: [] } }), 400, ['body.items']);
+    await expectProblem(
+      await h.call('POST', '/v1/workflows/batch', { body: { items: [{ options: { ...q, priority: -1 } }] } }),
+      400,
+      ['body.items.0.options.priority'],
+    );
+  });
+
+  it('pages by cursor until nextCursor is null, never repeating a workflow', async () => {
+    const prefix = 'cursor-page-';
+    await h.call('POST', '/v1/workflows/batch', {
+      body: { items: Array.from({ length: 25 }, (_, i) => ({ options: { ...q, workflowID: `${prefix}${i}` } })) },
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const qs: string = `workflowIDPrefix=${prefix}&limit=10${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = (await json(await h.call('GET', `/v1/workflow-pages?${qs}`, { token: READ }))) as unknown as {
+        workflows: { workflowID: string }[];
+        nextCursor: string | null;
+      };
+      seen.push(...page.workflows.map((w) => w.workflowID));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual(Array.from({ length: 25 }, (_, i) => `${prefix}${i}`).sort());
+    await expectProblem(await h.call('GET', '/v1/workflow-pages?cursor=nonsense', { token: READ }), 400, [
+      'query.cursor',
+    ]);
+  });
+});
