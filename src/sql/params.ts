@@ -5,7 +5,15 @@
  */
 export function textArray(values: readonly (string | null)[]): string {
   // Elements are always quoted, so only the bare word NULL means SQL NULL.
-  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
+  return `{${values.map(element).join(',')}}`;
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+
+function element(v: string | null): string {
+  if (v === null) return 'NULL';
+  // Most values (IDs, names, JSON without quotes inside strings) need no escaping: skip the two replaces.
+  return NEEDS_ESCAPE.test(v) ? `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${v}"`;
 }
 
 /** Epoch milliseconds of the database clock, so every timestamp a statement writes agrees with the workers'. */
