@@ -143,6 +143,7 @@ export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): 
   LEFT JOIN LATERAL (
     SELECT x.workflow_uuid, x.name, x.class_name, x.config_name, ${xid ? 'x.creator_xid' : 'NULL::text AS creator_xid'}
     FROM ${s}.workflow_status x WHERE NOT r.inserted AND x.workflow_uuid = r.id
+    LIMIT 1 -- keeps it a per-row primary-key probe: never a join planned over the whole table
   ) e ON true
   LEFT JOIN LATERAL (
     SELECT h.workflow_uuid, h.name, h.class_name, h.config_name FROM ${s}.workflow_status h
