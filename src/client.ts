@@ -63,6 +63,7 @@ import {
   forkStatement,
   type Query,
   resumeStatement,
+  runOn,
   type SqlContext,
 } from './sql/workflows.ts';
 import { num, type StepInfo, type WorkflowStatus } from './status.ts';
@@ -140,14 +141,8 @@ export class DBOSClient implements AsyncDisposable {
     this.#ownsDriver = c.driver === undefined;
     // DBOS announces no completion, so results are polled (one shared query for all of this client's waiters).
     this.#watcher = new Watcher(async (items) => {
-      const { driver, ctx } = await this.#connect();
-      const rows = await this.#run(
-        driver,
-        finishedStatement(
-          ctx,
-          items.map((i) => i.key),
-        ),
-      );
+      const ids = items.map((i) => i.key);
+      const rows = await this.#sql((ctx) => finishedStatement(ctx, ids));
       return new Map(rows.map((r) => [String(r.workflow_uuid), r]));
     }, c.polling);
     const driver = async () => (await this.#connect()).driver;
@@ -181,8 +176,8 @@ export class DBOSClient implements AsyncDisposable {
     return this.#ready;
   }
 
-  async #run(driver: Driver, q: Query): Promise<Row[]> {
-    return driver.query(q.text, q.params);
+  #sql(build: (ctx: SqlContext) => Query): Promise<Row[]> {
+    return runOn(() => this.#connect(), build);
   }
 
   // ---------------------------------------------------------------- enqueue
@@ -417,8 +412,7 @@ export class DBOSClient implements AsyncDisposable {
     if (!Array.isArray(target)) return this.#bulk('cancel', target as { filter: ListWorkflowsInput }, options);
     const ids = this.#ids(target as readonly string[]);
     const o = validate(CancelOptionsSchema, options ?? {}, 'options');
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, cancelStatement(ctx, ids, o.cancelChildren ?? false));
+    const rows = await this.#sql((ctx) => cancelStatement(ctx, ids, o.cancelChildren ?? false));
     this.#requireAll(ids, rows);
   }
 
@@ -441,8 +435,7 @@ export class DBOSClient implements AsyncDisposable {
     if (!Array.isArray(target)) return this.#bulk('resume', target as { filter: ListWorkflowsInput }, options);
     const ids = this.#ids(target as readonly string[]);
     const o = validate(ResumeOptionsSchema, options ?? {}, 'options');
-    const { driver, ctx } = await this.#connect();
-    const rows = await this.#run(driver, resumeStatement(ctx, ids, o.queueName));
+    const rows = await this.#sql((ctx) => resumeStatement(ctx, ids, o.queueName));
     this.#requireAll(ids, rows);
     return ids.map((id) => new WorkflowHandle<R>(this.#backend, id));
   }
@@ -465,9 +458,7 @@ export class DBOSClient implements AsyncDisposable {
       ]);
     }
     const newID = o.newWorkflowID ?? o.workflowID ?? crypto.randomUUID();
-    const { driver, ctx } = await this.#connect();
-    const [row] = await this.#run(
-      driver,
+    const [row] = await this.#sql((ctx) =>
       forkStatement(ctx, {
         originalID: workflowID,
         newID,
@@ -546,10 +537,9 @@ export class DBOSClient implements AsyncDisposable {
       ]);
     }
     const filter = this.#reader.filter(f, false);
-    const { driver, ctx } = await this.#connect();
     let done = 0;
     for (;;) {
-      const rows = await this.#run(driver, bulkStatement(ctx, action, filter, o.batchSize ?? 1000, o.queueName));
+      const rows = await this.#sql((ctx) => bulkStatement(ctx, action, filter, o.batchSize ?? 1000, o.queueName));
       if (rows.length === 0) return { count: done };
       done += rows.length;
       o.onProgress?.({ done, batch: rows.length });

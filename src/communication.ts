@@ -3,7 +3,7 @@
  * with `DBOS.setEvent` (`getEvent`) and `DBOS.writeStream` (`readStream`). Sends are one INSERT; reads wait
  * through the shared watchers of `wait.ts`, woken by LISTEN where the driver can, polled otherwise.
  */
-import type { Driver, Row } from './driver.ts';
+import type { Row } from './driver.ts';
 import { DBOSNonExistentWorkflowError, DBOSStreamTimeoutError, DriverError } from './errors.ts';
 import { CHANNELS, type Listeners } from './listen.ts';
 import {
@@ -28,10 +28,9 @@ import {
   sendStatement,
   streamStatement,
 } from './sql/messages.ts';
-import type { SqlContext } from './sql/workflows.ts';
+import { type Connect, runOn } from './sql/workflows.ts';
+import { isActive } from './status.ts';
 import { type PollingOptions, Watcher } from './wait.ts';
-
-type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
 
 interface EventItem {
   readonly key: string;
@@ -50,7 +49,6 @@ interface StreamValue {
 
 /** DBOS's default `getEvent` timeout. */
 const DEFAULT_EVENT_TIMEOUT_MS = 60_000;
-const ACTIVE = new Set(['ENQUEUED', 'DELAYED', 'PENDING']);
 
 // Batch keys: a NUL cannot occur in a Postgres text value, so it separates the parts unambiguously.
 const eventKey = (id: string, name: string) => `${id}\0${name}`;
@@ -70,9 +68,7 @@ export class Communication {
   ) {
     this.#events = new Watcher<EventItem>(
       async (items) => {
-        const { driver, ctx } = await this.connect();
-        const q = eventsStatement(ctx, items);
-        const rows = await driver.query(q.text, q.params);
+        const rows = await runOn(this.connect, (ctx) => eventsStatement(ctx, items));
         return new Map(rows.map((r) => [eventKey(String(r.id), String(r.name)), r]));
       },
       polling,
@@ -80,13 +76,11 @@ export class Communication {
     );
     this.#streams = new Watcher<StreamItem>(
       async (items) => {
-        const { driver, ctx } = await this.connect();
-        const q = streamStatement(ctx, items);
         const ready = new Map<string, Row>();
-        for (const r of await driver.query(q.text, q.params)) {
+        for (const r of await runOn(this.connect, (ctx) => streamStatement(ctx, items))) {
           const values = r.vals as StreamValue[];
           // Ready: the workflow is missing, the next value is there, or nothing more can come.
-          if (r.status === null || values[0]?.offset === r.off || !ACTIVE.has(String(r.status))) {
+          if (r.status === null || values[0]?.offset === r.off || !isActive(r.status)) {
             ready.set(streamKey(String(r.id), String(r.name), Number(r.off)), r);
           }
         }
@@ -130,10 +124,8 @@ export class Communication {
   }
 
   async #insert(messages: OutgoingMessage[]): Promise<void> {
-    const { driver, ctx } = await this.connect();
-    const q = sendStatement(ctx, messages);
     try {
-      await driver.query(q.text, q.params);
+      await runOn(this.connect, (ctx) => sendStatement(ctx, messages));
     } catch (e) {
       if (e instanceof DriverError && e.sqlState === '23503') {
         const missing = /\(destination_uuid\)=\((.*)\) is not present/.exec(e.detail ?? '')?.[1];
@@ -192,7 +184,7 @@ export class Communication {
         yield value as T;
         offset += 1;
       }
-      if (offset === at && !ACTIVE.has(String(row.status))) return;
+      if (offset === at && !isActive(row.status)) return;
     }
   }
 

@@ -4,7 +4,7 @@
  * workflow under a taken ID is that workflow; another one is a conflict; a held deduplication ID is refused.
  */
 import type * as v from 'valibot';
-import type { Driver, Row } from './driver.ts';
+import type { Row } from './driver.ts';
 import { EnqueueBatcher } from './enqueue-batcher.ts';
 import { DBOSConflictingWorkflowError, DBOSEdgeError, DBOSQueueDuplicatedError, ValidationError } from './errors.ts';
 import {
@@ -15,9 +15,7 @@ import {
   validate,
 } from './options.ts';
 import { type Codec, PORTABLE } from './serialization.ts';
-import { type EnqueueRow, enqueueStatement, type SqlContext } from './sql/workflows.ts';
-
-type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
+import { type Connect, type EnqueueRow, enqueueStatement, runOn } from './sql/workflows.ts';
 
 /** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
 const ENQUEUE_ATTEMPTS = 5;
@@ -41,11 +39,7 @@ export class Enqueuer {
     private readonly codec: Codec,
     private readonly applicationName: string | undefined,
   ) {
-    this.#batcher = new EnqueueBatcher(async (rows) => {
-      const { driver, ctx } = await this.connect();
-      const q = enqueueStatement(ctx, rows);
-      return driver.query(q.text, q.params);
-    });
+    this.#batcher = new EnqueueBatcher((rows) => runOn(this.connect, (ctx) => enqueueStatement(ctx, rows)));
   }
 
   /** Enqueues one workflow (coalesced with concurrent ones); resolves with the ID of the workflow it holds. */
@@ -86,14 +80,10 @@ export class Enqueuer {
     }
     const results: (ItemResult | undefined)[] = prepared.map(() => undefined);
     let pending = prepared.map((_, i) => i);
-    const { driver, ctx } = await this.connect();
     // Rows that raced a concurrent writer get no outcome; only they are sent again.
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
-      const q = enqueueStatement(
-        ctx,
-        pending.map((i) => (prepared[i] as Prepared).row),
-      );
-      const rows = await driver.query(q.text, q.params);
+      const batch = pending.map((i) => (prepared[i] as Prepared).row);
+      const rows = await runOn(this.connect, (ctx) => enqueueStatement(ctx, batch));
       const retry: number[] = [];
       for (const r of rows) {
         const i = pending[Number(r.n) - 1] as number;

@@ -15,6 +15,10 @@ const id = () =>
     v.check((s) => s.trim().length > 0, 'must not be empty or blank'),
   );
 const oneOrMany = () => v.union([id(), v.array(id())]);
+
+/** A one-or-many filter value as a list (undefined stays undefined). */
+export const asList = <T extends string>(x: T | T[] | undefined): T[] | undefined =>
+  x === undefined ? undefined : ([x].flat() as T[]);
 const positiveInt = () => v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegativeInt = () => v.pipe(v.number(), v.integer(), v.minValue(0));
 /** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */

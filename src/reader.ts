@@ -5,9 +5,10 @@
  */
 import type * as v from 'valibot';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { Driver, Row } from './driver.ts';
+import type { Row } from './driver.ts';
 import { DBOSSerializationError, DBOSWorkflowError, ValidationError } from './errors.ts';
 import {
+  asList,
   type ListPageSchema,
   type ListStepsOptions,
   ListStepsSchema,
@@ -17,16 +18,14 @@ import {
 } from './options.ts';
 import { type Codec, portableStringify } from './serialization.ts';
 import {
+  type Connect,
   getStatusStatement,
   type ListFilter,
   listStatement,
-  type Query,
-  type SqlContext,
+  runOn,
   stepsStatement,
 } from './sql/workflows.ts';
 import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
-
-type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
 
 /** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */
 export interface WorkflowPage {
@@ -34,10 +33,8 @@ export interface WorkflowPage {
   readonly nextCursor: string | undefined;
 }
 
-const run = (driver: Driver, q: Query): Promise<Row[]> => driver.query(q.text, q.params);
 const toEpochMs = (t: string | Date | number | undefined): number | undefined =>
   t === undefined ? undefined : typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
-const list = (x: string | string[] | undefined): string[] | undefined => (x === undefined ? undefined : [x].flat());
 
 export class Reader {
   constructor(
@@ -49,15 +46,13 @@ export class Reader {
   /** The workflow's status with inputs and outputs, or undefined if there is no such workflow. */
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
     validateId(workflowID, 'workflowID');
-    const { driver, ctx } = await this.connect();
-    const [row] = await run(driver, getStatusStatement(ctx, workflowID));
+    const [row] = await runOn(this.connect, (ctx) => getStatusStatement(ctx, workflowID));
     return row ? this.#status(row, true, true) : undefined;
   }
 
   async list(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): Promise<WorkflowStatus[]> {
     const filter = this.filter(i, queued);
-    const { driver, ctx } = await this.connect();
-    const rows = await run(driver, listStatement(ctx, filter));
+    const rows = await runOn(this.connect, (ctx) => listStatement(ctx, filter));
     return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
   }
 
@@ -75,8 +70,7 @@ export class Reader {
     }
     const limit = i.limit ?? 100;
     const filter: ListFilter = { ...this.filter(i, queued), keyset: true, after: cursor, limit: limit + 1 };
-    const { driver, ctx } = await this.connect();
-    const rows = await run(driver, listStatement(ctx, filter));
+    const rows = await runOn(this.connect, (ctx) => listStatement(ctx, filter));
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -95,34 +89,34 @@ export class Reader {
   filter(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): ListFilter {
     const idKeyed = i.workflowIDs !== undefined;
     const applications =
-      list(i.applicationName) ?? (idKeyed || !this.applicationName ? undefined : [this.applicationName]);
+      asList(i.applicationName) ?? (idKeyed || !this.applicationName ? undefined : [this.applicationName]);
     return {
       workflowIDs: i.workflowIDs,
-      names: list(i.workflowName),
-      statuses: list(i.status),
+      names: asList(i.workflowName),
+      statuses: asList(i.status),
       createdFrom: toEpochMs(i.startTime),
       createdTo: toEpochMs(i.endTime),
       completedFrom: toEpochMs(i.completedAfter),
       completedTo: toEpochMs(i.completedBefore),
       dequeuedFrom: toEpochMs(i.dequeuedAfter),
       dequeuedTo: toEpochMs(i.dequeuedBefore),
-      users: list(i.authenticatedUser),
-      versions: list(i.applicationVersion),
-      executors: list(i.executorId),
+      users: asList(i.authenticatedUser),
+      versions: asList(i.applicationVersion),
+      executors: asList(i.executorId),
       // Both spellings may be given (say, a default plus a caller's filter): any of their prefixes matches.
       idPrefixes:
         i.workflowIDPrefix === undefined && i.workflow_id_prefix === undefined
           ? undefined
           : [i.workflowIDPrefix ?? [], i.workflow_id_prefix ?? []].flat(),
-      queues: list(i.queueName),
+      queues: asList(i.queueName),
       queuesOnly: queued || i.queuesOnly,
-      forkedFrom: list(i.forkedFrom),
+      forkedFrom: asList(i.forkedFrom),
       wasForkedFrom: i.wasForkedFrom,
       isFork: i.isFork,
-      parents: list(i.parentWorkflowID),
+      parents: asList(i.parentWorkflowID),
       hasParent: i.hasParent,
       attributes: i.attributes === undefined ? undefined : portableStringify(i.attributes),
-      schedules: list(i.scheduleName),
+      schedules: asList(i.scheduleName),
       applications,
       includeUnclaimed: applications !== undefined,
       limit: i.limit,
@@ -137,8 +131,7 @@ export class Reader {
   async steps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
     validateId(workflowID, 'workflowID');
     const o = validate(ListStepsSchema, options ?? {}, 'options');
-    const { driver, ctx } = await this.connect();
-    const rows = await run(driver, stepsStatement(ctx, workflowID, o.limit, o.offset));
+    const rows = await runOn(this.connect, (ctx) => stepsStatement(ctx, workflowID, o.limit, o.offset));
     if (rows[0]?.found !== true) return undefined;
     const steps = rows.filter((r) => r.function_id !== null && r.function_id !== undefined);
     return Promise.all(

@@ -8,7 +8,7 @@
  * format the ID differently; a tick already run under either format is skipped.
  */
 import { type CronSchedule, parseCron, type ScheduleIdFormat, scheduledWorkflowID, validateTimezone } from './cron.ts';
-import type { Driver, Row } from './driver.ts';
+import type { Row } from './driver.ts';
 import {
   DBOSConflictingScheduleError,
   DBOSNonExistentScheduleError,
@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import {
+  asList,
   type BackfillOptions,
   BackfillOptionsSchema,
   type ListSchedulesInput,
@@ -40,9 +41,7 @@ import {
   type ScheduleRow,
   updateScheduleStatement,
 } from './sql/schedules.ts';
-import type { Query, SqlContext } from './sql/workflows.ts';
-
-type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
+import { type Connect, type Query, runOn, type SqlContext } from './sql/workflows.ts';
 
 /** A schedule, in the TS SDK's `WorkflowSchedule` shape. */
 export interface WorkflowSchedule {
@@ -94,10 +93,8 @@ export class Schedules {
     private readonly applicationName: string | undefined,
   ) {}
 
-  async #query(build: (ctx: SqlContext) => Query): Promise<Row[]> {
-    const { driver, ctx } = await this.connect();
-    const q = build(ctx);
-    return driver.query(q.text, q.params);
+  #query(build: (ctx: SqlContext) => Query): Promise<Row[]> {
+    return runOn(this.connect, build);
   }
 
   /** Python `create_schedule`: a new ACTIVE schedule. A taken name throws `DBOSConflictingScheduleError`. */
@@ -150,12 +147,12 @@ export class Schedules {
   /** Python `list_schedules`: by status, workflow name and name prefix; scoped to the client's application by default. */
   async listSchedules(filter: ListSchedulesInput = {}): Promise<WorkflowSchedule[]> {
     const f = validate(ListSchedulesSchema, filter, 'filter');
-    const applications = list(f.applicationName) ?? (this.applicationName ? [this.applicationName] : undefined);
+    const applications = asList(f.applicationName) ?? (this.applicationName ? [this.applicationName] : undefined);
     const rows = await this.#query((ctx) =>
       listSchedulesStatement(ctx, {
-        statuses: list(f.status),
-        workflowNames: list(f.workflowName),
-        namePrefixes: list(f.scheduleNamePrefix),
+        statuses: asList(f.status),
+        workflowNames: asList(f.workflowName),
+        namePrefixes: asList(f.scheduleNamePrefix),
         applications,
       }),
     );
@@ -431,9 +428,6 @@ function toScheduleRow(r: Row): ScheduleRow {
     applicationName: (r.application_name as string | null) ?? null,
   };
 }
-
-const list = <T extends string>(x: T | T[] | undefined): T[] | undefined =>
-  x === undefined ? undefined : ([x].flat() as T[]);
 
 /** The top-level settings that were given, so they override the SDK-style `options` object. */
 function definedOnly(s: { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string }) {

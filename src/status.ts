@@ -71,7 +71,9 @@ export interface StepInfo {
   readonly completedAtEpochMs?: number;
 }
 
-export const ACTIVE_STATUSES = ['ENQUEUED', 'DELAYED', 'PENDING'] as const;
+/** Statuses of a workflow that has not finished; every other status is final. */
+export const ACTIVE_STATUSES: readonly string[] = ['ENQUEUED', 'DELAYED', 'PENDING'];
+export const isActive = (status: unknown): boolean => ACTIVE_STATUSES.includes(String(status));
 
 const str = (x: unknown): string | undefined => (x === null || x === undefined ? undefined : String(x));
 /** int8 columns arrive as numbers from most drivers and as decimal strings from some. */

@@ -2,8 +2,9 @@
  * The workflow statements. Each client operation is exactly one statement (CTEs where it writes several
  * tables), so it costs one round trip on any driver and can never be half-applied.
  */
-import type { SqlParam } from '../driver.ts';
+import type { Driver, Row, SqlParam } from '../driver.ts';
 import type { SchemaFeatures } from '../schema/detect.ts';
+import { ACTIVE_STATUSES } from '../status.ts';
 import { NOW_MS, textArray } from './params.ts';
 
 export interface SqlContext {
@@ -17,8 +18,18 @@ export interface Query {
   readonly params: SqlParam[];
 }
 
+/** The client's connection, opened once: the driver and the schema it talks to. */
+export type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
+
+/** Builds a statement for the connected schema and runs it: one round trip. */
+export async function runOn(connect: Connect, build: (ctx: SqlContext) => Query): Promise<Row[]> {
+  const { driver, ctx } = await connect();
+  const q = build(ctx);
+  return driver.query(q.text, q.params);
+}
+
 export const INTERNAL_QUEUE = '_dbos_internal_queue';
-const ACTIVE = `('ENQUEUED', 'DELAYED', 'PENDING')`;
+const ACTIVE = `(${ACTIVE_STATUSES.map((st) => `'${st}'`).join(', ')})`;
 
 const STATUS_COLUMNS = [
   'workflow_uuid',
