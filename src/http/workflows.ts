@@ -12,7 +12,7 @@ import {
   DBOSWorkflowError,
 } from '../errors.ts';
 import type { ListWorkflowsInput } from '../options.ts';
-import type { WorkflowStatus } from '../status.ts';
+import { isActive, type WorkflowStatus } from '../status.ts';
 import { jsonResponse } from './json.ts';
 import { problemFromError } from './problem.ts';
 import { type AnyRoute, route } from './route.ts';
@@ -27,8 +27,6 @@ import {
   WorkflowRefsSchema,
   WorkflowStatusSchema,
 } from './schemas.ts';
-
-const FINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
 
 /** The workflow's status without payloads (one indexed lookup), or undefined. */
 export async function statusOf(
@@ -50,14 +48,16 @@ function result(s: WorkflowStatus) {
   };
 }
 
-/** A page of a listing, fetched one row long to know whether a next page exists. */
+/** A page of a listing (`limit`, default `defaultLimit`, from `offset`), fetched one row long to see a next page. */
 async function page<T>(
   url: string,
-  offset: number,
-  limit: number,
-  fetch: (limit: number) => Promise<T[] | undefined>,
+  query: { limit?: number; offset?: number },
+  defaultLimit: number,
+  fetch: (limit: number, offset: number) => Promise<T[] | undefined>,
 ): Promise<{ items: T[]; nextOffset: number | null; headers: Record<string, string> } | undefined> {
-  const rows = await fetch(limit + 1);
+  const limit = query.limit ?? defaultLimit;
+  const offset = query.offset ?? 0;
+  const rows = await fetch(limit + 1, offset);
   if (rows === undefined) return undefined;
   const more = rows.length > limit;
   const nextOffset = more ? offset + limit : null;
@@ -69,6 +69,17 @@ async function page<T>(
     headers.link = `<${next.pathname}${next.search}>; rel="next"`;
   }
   return { items: more ? rows.slice(0, limit) : rows, nextOffset, headers };
+}
+
+/** The answer of a workflow listing route: a page of `list` under the query's filters, and how to get the next. */
+async function workflowPage(
+  url: string,
+  query: ListWorkflowsInput,
+  defaultLimit: number,
+  list: (input: ListWorkflowsInput) => Promise<WorkflowStatus[]>,
+): Promise<Response> {
+  const p = await page(url, query, defaultLimit, (limit, offset) => list({ ...query, limit, offset }));
+  return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
 }
 
 const location = (id: string) => ({ location: `/v1/workflows/${encodeURIComponent(id)}` });
@@ -148,12 +159,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
         const cl = await client();
-        const limit = query.limit ?? limits.defaultPageSize;
-        const offset = query.offset ?? 0;
-        const p = await page(c.req.url, offset, limit, (l) =>
-          cl.listWorkflows({ ...(query as ListWorkflowsInput), limit: l, offset }),
-        );
-        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) => cl.listWorkflows(i));
       },
     }),
     route({
@@ -168,12 +174,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
         const cl = await client();
-        const limit = query.limit ?? limits.defaultPageSize;
-        const offset = query.offset ?? 0;
-        const p = await page(c.req.url, offset, limit, (l) =>
-          cl.listQueuedWorkflows({ ...(query as ListWorkflowsInput), limit: l, offset }),
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
+          cl.listQueuedWorkflows(i),
         );
-        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
       },
     }),
     route({
@@ -188,12 +191,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, params, query, limits }) => {
         const cl = await client();
-        const limit = query.limit ?? limits.defaultPageSize;
-        const offset = query.offset ?? 0;
-        const p = await page(c.req.url, offset, limit, (l) =>
-          cl.listQueuedWorkflows({ ...(query as ListWorkflowsInput), queueName: params.queueName, limit: l, offset }),
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
+          cl.listQueuedWorkflows({ ...i, queueName: params.queueName }),
         );
-        return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
       },
     }),
     route({
@@ -233,7 +233,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         const id = params.workflowID;
         let st = await statusOf(cl, id, true);
         if (!st) throw new DBOSNonExistentWorkflowError(id);
-        if (FINAL.has(st.status)) return jsonResponse(result(st));
+        if (!isActive(st.status)) return jsonResponse(result(st));
         const timeoutMs = query.timeoutMs ?? 0;
         if (timeoutMs > 0) {
           try {
@@ -247,7 +247,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
             if (!finished && !(e instanceof DBOSWaitTimeoutError)) throw e;
           }
           st = (await statusOf(cl, id, true)) ?? st;
-          if (FINAL.has(st.status)) return jsonResponse(result(st));
+          if (!isActive(st.status)) return jsonResponse(result(st));
         }
         return jsonResponse({ workflowID: id, status: st.status, ready: false }, 202);
       },
@@ -265,10 +265,8 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       problems: [404],
       handler: async ({ c, client, params, query, limits }) => {
         const cl = await client();
-        const limit = query.limit ?? limits.defaultPageSize;
-        const offset = query.offset ?? 0;
-        const p = await page(c.req.url, offset, limit, (l) =>
-          cl.listWorkflowSteps(params.workflowID, { limit: l, offset }),
+        const p = await page(c.req.url, query, limits.defaultPageSize, (limit, offset) =>
+          cl.listWorkflowSteps(params.workflowID, { limit, offset }),
         );
         if (!p) throw new DBOSNonExistentWorkflowError(params.workflowID);
         return jsonResponse({ steps: p.items, nextOffset: p.nextOffset }, 200, p.headers);
@@ -378,7 +376,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         const known = new Map(found.map((w) => [w.workflowID, w]));
         const missing = ids.find((id) => !known.has(id));
         if (missing !== undefined) throw new DBOSNonExistentWorkflowError(missing);
-        const done = found.find((w) => FINAL.has(w.status));
+        const done = found.find((w) => !isActive(w.status));
         if (done) return jsonResponse({ workflowID: done.workflowID });
         const timeoutMs = body.timeoutMs ?? 0;
         if (timeoutMs > 0) {
