@@ -24,7 +24,7 @@ export interface SeedOptions {
 /**
  * One chunk `[$1, $2]` of rows into all three tables, in one statement. Row `i` is, by `h = hash(i) % 100`:
  * SUCCESS (80%), ERROR (8%), CANCELLED (4%, taken off its queue as a cancel does), ENQUEUED (5%, never dequeued)
- * or PENDING (3%, dequeued and running). Finished rows have their `workflow_output` row; every row has its input.
+ * or PENDING (3%, dequeued and running); one in ten has a priority. Finished rows have their `workflow_output` row; every row has its input.
  * `created_at` climbs by `$3` ms every SEED_TIES rows, from `$4`, so the heap is in creation order as an append-only
  * table is, while the random-looking IDs order each tie differently.
  */
@@ -54,7 +54,9 @@ const CHUNK_SQL = `
       CASE WHEN status = 'CANCELLED' OR (status IN ('SUCCESS', 'ERROR') AND hq % 10 >= 7) THEN NULL ELSE queue END,
       CASE WHEN status = 'ENQUEUED' THEN NULL ELSE 'executor-' || i % 4 END,
       CASE WHEN status = 'ENQUEUED' THEN NULL ELSE 'v' || 1 + i * 6 / $7::int4 END,
-      $8, CASE WHEN status = 'ENQUEUED' THEN 0 ELSE 1 END, 'portable_json', 0,
+      $8, CASE WHEN status = 'ENQUEUED' THEN 0 ELSE 1 END, 'portable_json',
+      -- One workflow in ten carries a priority (1-3), as a queue with priorities enabled has.
+      CASE WHEN hq % 10 = 9 THEN 1 + i % 3 ELSE 0 END,
       created,
       created + CASE WHEN status IN ('ENQUEUED', 'PENDING') THEN 0 ELSE 50 + hn END,
       CASE WHEN status IN ('ENQUEUED', 'CANCELLED') THEN NULL ELSE created + 5 END,

@@ -17,14 +17,9 @@ import {
   validateId,
 } from './options.ts';
 import { type Codec, portableStringify } from './serialization.ts';
-import {
-  type Connect,
-  getStatusStatement,
-  type ListFilter,
-  listStatement,
-  runOn,
-  stepsStatement,
-} from './sql/workflows.ts';
+import type { ListFilter } from './sql/filter.ts';
+import { listStatement } from './sql/list.ts';
+import { type Connect, getStatusStatement, runOn, stepsStatement } from './sql/workflows.ts';
 import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
 
 /** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */

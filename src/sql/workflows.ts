@@ -4,7 +4,7 @@
  */
 import type { Driver, Row, SqlParam } from '../driver.ts';
 import type { SchemaFeatures } from '../schema/detect.ts';
-import { ACTIVE_STATUSES } from '../status.ts';
+import { ACTIVE, filterConditions, type ListFilter } from './filter.ts';
 import { NOW_MS, textArray } from './params.ts';
 
 export interface SqlContext {
@@ -29,9 +29,8 @@ export async function runOn(connect: Connect, build: (ctx: SqlContext) => Query)
 }
 
 export const INTERNAL_QUEUE = '_dbos_internal_queue';
-const ACTIVE = `(${ACTIVE_STATUSES.map((st) => `'${st}'`).join(', ')})`;
 
-const STATUS_COLUMNS = [
+export const STATUS_COLUMNS = [
   'workflow_uuid',
   'status',
   'name',
@@ -66,7 +65,7 @@ const STATUS_COLUMNS = [
   .join(', ');
 
 /** Payload columns and their joins: the payload tables (≥109) first, the legacy columns as fallback. */
-function payloads(ctx: SqlContext, input: boolean, output: boolean): { columns: string; joins: string } {
+export function payloads(ctx: SqlContext, input: boolean, output: boolean): { columns: string; joins: string } {
   const columns: string[] = [];
   const joins: string[] = [];
   const pt = ctx.features.payloadTables;
@@ -359,130 +358,6 @@ export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: numb
       ORDER BY o.function_id`,
     params: [workflowID, limit ?? null, offset ?? 0],
   };
-}
-
-export interface ListFilter {
-  readonly workflowIDs?: readonly string[];
-  readonly names?: readonly string[];
-  readonly statuses?: readonly string[];
-  readonly createdFrom?: number;
-  readonly createdTo?: number;
-  readonly completedFrom?: number;
-  readonly completedTo?: number;
-  readonly dequeuedFrom?: number;
-  readonly dequeuedTo?: number;
-  readonly users?: readonly string[];
-  readonly versions?: readonly string[];
-  readonly executors?: readonly string[];
-  readonly idPrefixes?: readonly string[];
-  readonly queues?: readonly string[];
-  readonly queuesOnly?: boolean;
-  readonly forkedFrom?: readonly string[];
-  readonly wasForkedFrom?: boolean;
-  readonly isFork?: boolean;
-  readonly parents?: readonly string[];
-  readonly hasParent?: boolean;
-  /** JSON object text for JSONB containment. */
-  readonly attributes?: string;
-  readonly schedules?: readonly string[];
-  /** Owning applications; `includeUnclaimed` adds rows no application has claimed yet. */
-  readonly applications?: readonly string[];
-  readonly includeUnclaimed?: boolean;
-  readonly limit?: number;
-  readonly offset?: number;
-  readonly sortDesc: boolean;
-  readonly loadInput: boolean;
-  readonly loadOutput: boolean;
-  /** Order by (created_at, workflow_uuid), for cursor paging. */
-  readonly keyset?: boolean;
-  /** Start strictly after this row (in the sort direction). */
-  readonly after?: { readonly createdAt: number; readonly id: string };
-}
-
-/** LIKE pattern for a literal prefix. */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** The WHERE conditions of a filter (only those given), appending their values to `params`. */
-function filterConditions(f: ListFilter, params: SqlParam[]): string[] {
-  const where: string[] = [];
-  const param = (v: SqlParam) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const anyOf = (column: string, values: readonly string[] | undefined) => {
-    if (values) where.push(`${column} = ANY(${param(textArray(values))}::text[])`);
-  };
-  const range = (column: string, from: number | undefined, to: number | undefined) => {
-    if (from !== undefined) where.push(`${column} >= ${param(from)}::bigint`);
-    if (to !== undefined) where.push(`${column} <= ${param(to)}::bigint`);
-  };
-  const flag = (cond: boolean | undefined, yes: string, no: string) => {
-    if (cond !== undefined) where.push(cond ? yes : no);
-  };
-
-  anyOf('ws.workflow_uuid', f.workflowIDs);
-  anyOf('ws.name', f.names);
-  anyOf('ws.status', f.statuses);
-  range('ws.created_at', f.createdFrom, f.createdTo);
-  range('ws.completed_at', f.completedFrom, f.completedTo);
-  range('ws.started_at_epoch_ms', f.dequeuedFrom, f.dequeuedTo);
-  anyOf('ws.authenticated_user', f.users);
-  anyOf('ws.application_version', f.versions);
-  anyOf('ws.executor_id', f.executors);
-  if (f.idPrefixes) {
-    where.push(`(${f.idPrefixes.map((p) => `ws.workflow_uuid LIKE ${param(likePrefix(p))}`).join(' OR ')})`);
-  }
-  anyOf('ws.queue_name', f.queues);
-  // As in the SDK: "queued" means on a queue and unfinished; a status filter narrows that further.
-  if (f.queuesOnly) where.push(`ws.queue_name IS NOT NULL AND ws.status IN ${ACTIVE}`);
-  anyOf('ws.forked_from', f.forkedFrom);
-  flag(f.wasForkedFrom, 'ws.was_forked_from', 'NOT ws.was_forked_from');
-  flag(f.isFork, 'ws.forked_from IS NOT NULL', 'ws.forked_from IS NULL');
-  anyOf('ws.parent_workflow_id', f.parents);
-  flag(f.hasParent, 'ws.parent_workflow_id IS NOT NULL', 'ws.parent_workflow_id IS NULL');
-  if (f.attributes !== undefined) where.push(`ws.attributes @> ${param(f.attributes)}::text::jsonb`);
-  anyOf('ws.schedule_name', f.schedules);
-  if (f.applications) {
-    const owned = `ws.application_name = ANY(${param(textArray(f.applications))}::text[])`;
-    where.push(f.includeUnclaimed ? `(${owned} OR ws.application_name IS NULL)` : owned);
-  }
-  if (f.after) {
-    // Keyset: strictly past the cursor's (created_at, workflow_uuid), written so the created_at index bounds the scan.
-    const [c, id] = [param(f.after.createdAt), param(f.after.id)];
-    const [cmp, idCmp] = f.sortDesc ? ['<', '<'] : ['>', '>'];
-    where.push(
-      `ws.created_at ${cmp}= ${c}::bigint AND (ws.created_at ${cmp} ${c}::bigint OR ws.workflow_uuid ${idCmp} ${id})`,
-    );
-  }
-  return where;
-}
-
-/**
- * `listWorkflows` / `listQueuedWorkflows`: one SELECT whose WHERE holds only the filters given, newest or oldest
- * first by `created_at` (and by ID among equal times when paging by cursor, so pages never skip or repeat a row).
- */
-export function listStatement(ctx: SqlContext, f: ListFilter): Query {
-  const params: SqlParam[] = [];
-  const where = filterConditions(f, params);
-  const param = (v: SqlParam) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
-  const p = payloads(ctx, f.loadInput, f.loadOutput);
-  const dir = f.sortDesc ? 'DESC' : 'ASC';
-  const order = f.keyset ? `ws.created_at ${dir}, ws.workflow_uuid ${dir}` : `ws.created_at ${dir}`;
-  let page = `FROM ${ctx.s}.workflow_status ws`;
-  if (where.length > 0) page += ` WHERE ${where.join(' AND ')}`;
-  page += ` ORDER BY ${order}`;
-  if (f.limit !== undefined) page += ` LIMIT ${param(f.limit)}::int8`;
-  if (f.offset !== undefined) page += ` OFFSET ${param(f.offset)}::int8`;
-  // Payloads are joined to the page only, not to every row an OFFSET skips.
-  const text = p.joins
-    ? `SELECT ${STATUS_COLUMNS}${p.columns} FROM (SELECT ws.* ${page}) ws ${p.joins} ORDER BY ${order}`
-    : `SELECT ${STATUS_COLUMNS}${p.columns} ${page}`;
-  return { text, params };
 }
 
 export type BulkAction = 'cancel' | 'resume' | 'delete';

@@ -133,6 +133,90 @@ describe('listWorkflowsPage', () => {
   });
 });
 
+describe('pages of queued workflows (the walk over idx_workflow_status_in_flight_v2)', () => {
+  /** In page order: by time, then by ID among equal times. */
+  const byTime = (a: WorkflowStatus, b: WorkflowStatus) =>
+    a.createdAt - b.createdAt || (a.workflowID < b.workflowID ? -1 : a.workflowID > b.workflowID ? 1 : 0);
+
+  async function pages(c: DBOSClient, input: Record<string, unknown>, queued: boolean) {
+    const seen: WorkflowStatus[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await (queued ? c.listQueuedWorkflowsPage : c.listWorkflowsPage).call(c, {
+        ...input,
+        limit: 23,
+        cursor,
+        loadInput: false,
+      });
+      seen.push(...page.workflows);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
+  it('returns by cursor and by offset exactly what the whole listing holds, across queues, statuses and priorities', async () => {
+    const app = `walk-${crypto.randomUUID().slice(0, 8)}`;
+    const statuses = ['ENQUEUED', 'PENDING', 'DELAYED', 'SUCCESS', 'CANCELLED'];
+    // 900 rows: three queues (and no queue), five statuses, priorities 0-4, 30 distinct times (so many ties).
+    await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, priority, created_at, updated_at,
+        application_name)
+      SELECT ${app} || '-' || lpad(i::text, 4, '0'), (${statuses}::text[])[1 + i % 5], 'w',
+        CASE WHEN i % 7 = 0 THEN NULL ELSE ${app} || '-q' || i % 3 END, (i / 5) % 5, 5000 + (i * 7919) % 30, 0, ${app}
+      FROM generate_series(1, 900) i`;
+    const c = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: app });
+    const [q0, q1] = [`${app}-q0`, `${app}-q1`];
+    const shapes: { input: Record<string, unknown>; queued: boolean }[] = [
+      { input: {}, queued: true },
+      { input: { queueName: q0 }, queued: true },
+      { input: { queueName: [q0, q1], status: ['ENQUEUED', 'DELAYED'] }, queued: true },
+      { input: { queueName: q1, status: 'PENDING', workflowName: 'w' }, queued: false },
+      {
+        input: { queueName: q0, status: ['ENQUEUED', 'PENDING', 'DELAYED'], startTime: new Date(5010) },
+        queued: false,
+      },
+    ];
+    for (const { input, queued } of shapes) {
+      for (const sortDesc of [false, true]) {
+        const what = JSON.stringify({ ...input, queued, sortDesc });
+        const list = queued ? c.listQueuedWorkflows.bind(c) : c.listWorkflows.bind(c);
+        // Without a limit the listing is one plain scan: the reference.
+        const whole = (await list({ ...input, sortDesc, loadInput: false })).sort(byTime);
+        if (sortDesc) whole.reverse();
+        expect(whole.length, what).toBeGreaterThan(20);
+        const paged = await pages(c, { ...input, sortDesc }, queued);
+        expect(
+          paged.map((w) => w.workflowID),
+          what,
+        ).toEqual(whole.map((w) => w.workflowID));
+        // Offset pages (ordered by time only) hold the same times as the same slice of the whole.
+        for (const offset of [0, 17, whole.length - 5]) {
+          const page = await list({ ...input, sortDesc, limit: 10, offset, loadInput: false });
+          const times = whole.slice(offset, offset + 10).map((w) => w.createdAt);
+          expect(
+            page.map((w) => w.createdAt),
+            `${what} offset ${offset}`,
+          ).toEqual(times);
+        }
+      }
+    }
+    await c.destroy();
+  });
+
+  it('still pages exactly past 64 (queue, status, priority) groups, where a plain scan takes over', async () => {
+    const app = `walk-many-${crypto.randomUUID().slice(0, 8)}`;
+    await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, priority, created_at, updated_at,
+        application_name)
+      SELECT ${app} || '-' || lpad(i::text, 4, '0'), 'ENQUEUED', 'w', ${app}, i % 70, 9000 + i % 11, 0, ${app}
+      FROM generate_series(1, 300) i`;
+    const c = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: app });
+    const whole = (await c.listQueuedWorkflows({ queueName: app, loadInput: false })).sort(byTime);
+    expect(whole).toHaveLength(300);
+    const paged = await pages(c, { queueName: app }, true);
+    expect(paged.map((w) => w.workflowID)).toEqual(whole.map((w) => w.workflowID));
+    await c.destroy();
+  });
+});
+
 describe('bulk actions by filter', () => {
   it('cancels, resumes and deletes every match in batches, and is safe to re-run', async () => {
     const app = `bulk-${crypto.randomUUID().slice(0, 8)}`;
