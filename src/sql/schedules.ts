@@ -178,12 +178,8 @@ export function fireStatement(ctx: SqlContext, r: FireRequest): Query {
         AND NOT EXISTS (SELECT 1 FROM ${s}.workflow_status w WHERE w.workflow_uuid = d.other_id)
       ORDER BY d.n
       ON CONFLICT DO NOTHING
-      RETURNING workflow_uuid, inputs
-    )${
-      features.payloadTables
-        ? `, inp AS (INSERT INTO ${s}.workflow_input (workflow_uuid, inputs) SELECT workflow_uuid, inputs FROM ins ON CONFLICT DO NOTHING)`
-        : ''
-    }, fired AS (
+      RETURNING workflow_uuid
+    ), fired AS (
       UPDATE ${s}.workflow_schedules SET last_fired_at = $10
       WHERE $10::text IS NOT NULL AND schedule_name = $4
         AND (NOT $11::boolean OR status = 'ACTIVE')

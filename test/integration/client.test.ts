@@ -90,15 +90,16 @@ describe('one round trip per operation', () => {
 });
 
 describe('what enqueue writes', () => {
-  it('writes the row a DBOS worker expects, payload in workflow_input and the legacy column', async () => {
+  it('writes the row a DBOS worker expects, the payload once, in the column every SDK version reads', async () => {
     const client = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: 'shop' });
     const h = await client.enqueue(
       { queueName: 'orders', workflowName: 'process', workflowTimeoutMS: 5000, attributes: { tier: 'gold' } },
       'o-1',
       { qty: 2 },
     );
-    const [row] = await sql`SELECT ws.*, wi.inputs AS wi_inputs FROM dbos.workflow_status ws
-      JOIN dbos.workflow_input wi USING (workflow_uuid) WHERE workflow_uuid = ${h.workflowID}`;
+    const [row] = await sql`SELECT ws.*, (SELECT count(*)::int FROM dbos.workflow_input wi
+      WHERE wi.workflow_uuid = ws.workflow_uuid) AS payload_rows FROM dbos.workflow_status ws
+      WHERE workflow_uuid = ${h.workflowID}`;
     expect(row).toMatchObject({
       status: 'ENQUEUED',
       name: 'process',
@@ -115,7 +116,7 @@ describe('what enqueue writes', () => {
       attributes: { tier: 'gold' },
       priority: 0,
       inputs: '{"positionalArgs":["o-1",{"qty":2}]}',
-      wi_inputs: '{"positionalArgs":["o-1",{"qty":2}]}',
+      payload_rows: 0,
     });
     expect(row?.creator_xid).toMatch(/^[0-9a-f-]{36}$/);
     await client.destroy();
