@@ -52,7 +52,7 @@ function likePrefix(prefix: string): string {
 }
 
 /** The WHERE conditions of a filter (only those given), appending their values to `params`. */
-export function filterConditions(f: ListFilter, params: SqlParam[]): string[] {
+export function filterConditions(f: ListFilter, params: SqlParam[], cursorUnseen = false): string[] {
   const where: string[] = [];
   const param = (v: SqlParam) => {
     params.push(v);
@@ -97,11 +97,13 @@ export function filterConditions(f: ListFilter, params: SqlParam[]): string[] {
   }
   if (f.after) {
     // Keyset: strictly past the cursor's (created_at, workflow_uuid), written so the created_at index bounds the scan.
-    const [c, id] = [param(f.after.createdAt), param(f.after.id)];
-    const [cmp, idCmp] = f.sortDesc ? ['<', '<'] : ['>', '>'];
-    where.push(
-      `ws.created_at ${cmp}= ${c}::bigint AND (ws.created_at ${cmp} ${c}::bigint OR ws.workflow_uuid ${idCmp} ${id})`,
-    );
+    // `cursorUnseen` hides the time from the planner (a one-row InitPlan is still an index bound): its estimate of
+    // "rows past the cursor" then stays generic instead of trusting a histogram that knows nothing of a fresh burst.
+    const time = `${param(f.after.createdAt)}::bigint`;
+    const c = cursorUnseen ? `(SELECT ${time})` : time;
+    const id = param(f.after.id);
+    const cmp = f.sortDesc ? '<' : '>';
+    where.push(`ws.created_at ${cmp}= ${c} AND (ws.created_at ${cmp} ${c} OR ws.workflow_uuid ${cmp} ${id})`);
   }
   return where;
 }

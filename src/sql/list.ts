@@ -18,7 +18,8 @@ import { payloads, type Query, type SqlContext, STATUS_COLUMNS } from './workflo
 const IN_FLIGHT = ['ENQUEUED', 'PENDING'];
 const IN_FLIGHT_SQL = `ws.status IN ('ENQUEUED', 'PENDING')`;
 /**
- * Past this many (queue, status, priority) groups the walk stops and a plain scan answers instead. It also keeps
+ * Past this many (queue, status, priority) groups the walk stops and a plain scan by time answers instead (slower,
+ * never wrong). The bound also keeps
  * the planner's estimate small: an unbounded recursive CTE is costed at hundreds of groups, which crosses
  * `jit_above_cost` and adds ~20 ms of JIT compilation to every page.
  */
@@ -30,7 +31,6 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
     params.push(v);
     return `$${params.length}`;
   };
-  const where = filterConditions(f, params);
   const dir = f.sortDesc ? 'DESC' : 'ASC';
   const order = f.keyset ? `ws.created_at ${dir}, ws.workflow_uuid ${dir}` : `ws.created_at ${dir}`;
   const limit = () => (f.limit === undefined ? '' : ` LIMIT ${param(f.limit)}::int8`);
@@ -39,10 +39,11 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
   let page: string;
   if (statuses && f.limit !== undefined) {
     // The walk picks the page's IDs from narrow rows; the page's own rows are then read by primary key.
-    const picked = walk(ctx, f, statuses, where, order, param(f.limit + (f.offset ?? 0)), params);
+    const picked = walk(ctx, f, statuses, order, param(f.limit + (f.offset ?? 0)), params);
     page = `FROM (SELECT ws.workflow_uuid FROM ${picked} ORDER BY ${order}${limit()}${offset()}) pick
       JOIN ${ctx.s}.workflow_status ws ON ws.workflow_uuid = pick.workflow_uuid ORDER BY ${order}`;
   } else {
+    const where = filterConditions(f, params);
     page = `FROM ${ctx.s}.workflow_status ws`;
     if (where.length > 0) page += ` WHERE ${where.join(' AND ')}`;
     page += ` ORDER BY ${order}${limit()}${offset()}`;
@@ -67,8 +68,8 @@ function walkStatuses(f: ListFilter): string[] | undefined {
 }
 
 /**
- * The rows a queued page is picked from, as a subquery `ws` of (workflow_uuid, created_at): the first `take` rows (past the cursor, matching
- * every filter) of each in-flight group, and of DELAYED workflows when those are asked for. A group is cut by time
+ * The rows a queued page is picked from, as a subquery `ws` of (workflow_uuid, created_at): the first `take` rows
+ * (past the cursor, matching every filter) of each in-flight group, and of DELAYED workflows when those are asked for. A group is cut by time
  * WITH TIES, not by (time, ID): that order is the index's own, so no estimate can talk the planner into sorting the
  * whole group, and the rows tied at the cut are all there for the merge to order by ID.
  */
@@ -76,7 +77,6 @@ function walk(
   ctx: SqlContext,
   f: ListFilter,
   statuses: readonly string[],
-  where: readonly string[],
   order: string,
   take: string,
   params: SqlParam[],
@@ -88,10 +88,12 @@ function walk(
   const { s } = ctx;
   const dir = f.sortDesc ? 'DESC' : 'ASC';
   const and = (conditions: readonly string[]) => conditions.map((w) => ` AND ${w}`).join('');
-  const filters = and(where);
+  const filters = and(filterConditions(f, params));
   // Within a group its queue and status are fixed; repeating them as `= ANY(…)` would make the planner sort the
   // whole group instead of reading it in index order.
-  const inGroup = and(filterConditions({ ...f, queues: undefined, statuses: undefined, queuesOnly: false }, params));
+  const inGroup = and(
+    filterConditions({ ...f, queues: undefined, statuses: undefined, queuesOnly: false }, params, true),
+  );
   // Every queue holding in-flight rows, by skip scan over the index's first column, unless the filter names them.
   const queues = f.queues
     ? `queues(q) AS (SELECT unnest(${param(textArray(f.queues))}::text[]))`
@@ -102,11 +104,10 @@ function walk(
         SELECT (SELECT ws.queue_name FROM ${s}.workflow_status ws WHERE ${IN_FLIGHT_SQL} AND ws.queue_name > queues.q
                 ORDER BY ws.queue_name LIMIT 1)
         FROM queues WHERE queues.q IS NOT NULL)`;
-  const inFlight = textArray(statuses.filter((st) => IN_FLIGHT.includes(st)));
+  const inFlightParam = param(textArray(statuses.filter((st) => IN_FLIGHT.includes(st))));
   const nextPriority = (q: string, st: string, after: string) =>
     `(SELECT min(ws.priority) FROM ${s}.workflow_status ws
       WHERE ${IN_FLIGHT_SQL} AND ws.queue_name = ${q} AND ws.status = ${st}${after})`;
-  const tooMany = `(SELECT count(*) FROM grp) > ${MAX_GROUPS}`;
   const delayed = statuses.includes('DELAYED')
     ? `UNION ALL (SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws WHERE ws.status = 'DELAYED'${filters}
         ORDER BY ${order} LIMIT ${take}::int8)`
@@ -114,7 +115,7 @@ function walk(
   return `(WITH RECURSIVE ${queues},
     groups(q, st, p) AS (
       SELECT queues.q, st, ${nextPriority('queues.q', 'st', '')}
-      FROM queues, unnest(${param(inFlight)}::text[]) AS st WHERE queues.q IS NOT NULL
+      FROM queues, unnest(${inFlightParam}::text[]) AS st WHERE queues.q IS NOT NULL
       UNION ALL
       SELECT g.q, g.st, ${nextPriority('g.q', 'g.st', ' AND ws.priority > g.p')} FROM groups g WHERE g.p IS NOT NULL
     ),
@@ -123,9 +124,12 @@ function walk(
       SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws
       WHERE ${IN_FLIGHT_SQL} AND ws.queue_name = grp.q AND ws.status = grp.st AND ws.priority = grp.p${inGroup}
       ORDER BY ws.created_at ${dir} FETCH FIRST (${take}::int8) ROWS WITH TIES
-    ) h WHERE NOT ${tooMany}
-    UNION ALL SELECT x.* FROM (SELECT FROM grp OFFSET ${MAX_GROUPS} LIMIT 1) AS over CROSS JOIN LATERAL (
-      SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws WHERE ${IN_FLIGHT_SQL}${filters}
+    ) h WHERE (SELECT count(*) FROM grp) <= ${MAX_GROUPS}
+    -- The plain scan depends on a row that exists only past the bound, so it can only run (and only be planned) as
+    -- the inner side of that row's loop: never executed, nor its parallel workers started, below the bound.
+    UNION ALL SELECT x.* FROM (SELECT 1 AS one FROM grp OFFSET ${MAX_GROUPS} LIMIT 1) AS over CROSS JOIN LATERAL (
+      SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws
+      WHERE over.one = 1 AND ${IN_FLIGHT_SQL}${filters}
       ORDER BY ${order} LIMIT ${take}::int8) x
     ${delayed}
   ) ws`;
