@@ -33,8 +33,13 @@ const MANY_IN_FLIGHT = 256;
 const ENQUEUE_WARM_UP = 500;
 const SDK_ENQUEUES = 5_000;
 const EDGE_ENQUEUES = 20_000;
-const BATCHES = [1000, 5000];
-/** Per batch size; 50,000 in all. */
+/** [workflows per call, calls in flight]. */
+const BATCHES = [
+  [1000, 1],
+  [5000, 1],
+  [1000, 4],
+] as const;
+/** Per batch configuration; 75,000 in all. */
 const BATCHED_ENQUEUES = 25_000;
 const ENQUEUE_TARGET = 30_000;
 
@@ -65,20 +70,26 @@ interface EnqueueRow {
   p99?: number;
 }
 
-/** `total` workflows by `enqueueMany`, `batch` per call, one call at a time; returns their IDs and the rate. */
-async function enqueueMany(client: DBOSClient, queueName: string, total: number, batch: number) {
+/** `total` workflows by `enqueueMany`, `batch` per call, `inFlight` calls at a time; returns their IDs and the rate. */
+async function enqueueMany(client: DBOSClient, queueName: string, total: number, batch: number, inFlight: number) {
   const ids: string[] = [];
+  let next = 0;
   const start = performance.now();
-  for (let n = 0; n < total; n += batch) {
-    const items = Array.from({ length: Math.min(batch, total - n) }, (_, i) => ({
-      options: { queueName, workflowName: 'noop' },
-      args: [n + i],
-    }));
-    for (const r of await client.enqueueMany(items)) {
-      if (!r.ok) throw r.error;
-      ids.push(r.handle.workflowID);
+  const caller = async () => {
+    while (next < total) {
+      const n = next;
+      next += batch;
+      const items = Array.from({ length: Math.min(batch, total - n) }, (_, i) => ({
+        options: { queueName, workflowName: 'noop' },
+        args: [n + i],
+      }));
+      for (const r of await client.enqueueMany(items)) {
+        if (!r.ok) throw r.error;
+        ids.push(r.handle.workflowID);
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: inFlight }, caller));
   return { ids, workflowsPerSec: (total * 1000) / (performance.now() - start) };
 }
 
@@ -102,10 +113,12 @@ async function enqueueThroughput(edge: Edge, sdk: Sdk, sql: postgres.Sql): Promi
     const t = await enqueueCase(edge, EDGE_ENQUEUES, inFlight, QUEUE);
     rows.push(row(`edge_${inFlight}`, `edge enqueue, ${inFlight} in flight`, t));
   }
-  for (const batch of BATCHES) {
-    log(`enqueue: edge enqueueMany, ${BATCHED_ENQUEUES} in batches of ${batch}`);
-    const { workflowsPerSec } = await enqueueMany(edge.client, QUEUE, BATCHED_ENQUEUES, batch);
-    rows.push({ id: `edge_many_${batch}`, title: `edge enqueueMany, batches of ${batch}`, workflowsPerSec });
+  for (const [batch, inFlight] of BATCHES) {
+    const calls = inFlight === 1 ? 'one call at a time' : `${inFlight} calls in flight`;
+    log(`enqueue: edge enqueueMany, ${BATCHED_ENQUEUES} in batches of ${batch}, ${calls}`);
+    const { workflowsPerSec } = await enqueueMany(edge.client, QUEUE, BATCHED_ENQUEUES, batch, inFlight);
+    const id = `edge_many_${batch}${inFlight === 1 ? '' : `_x${inFlight}`}`;
+    rows.push({ id, title: `edge enqueueMany, batches of ${batch}, ${calls}`, workflowsPerSec });
   }
   const expected = 2 * ENQUEUE_WARM_UP + SDK_ENQUEUES + 2 * EDGE_ENQUEUES + BATCHES.length * BATCHED_ENQUEUES;
   strictEqual(await count(sql, `queue_name = '${QUEUE}' AND status = 'ENQUEUED'`), expected, 'enqueued rows');
@@ -159,12 +172,21 @@ const SHAPES: Shape[] = [
     deep: 20_000,
   },
   {
-    // The queue the enqueue step filled: 96,000 ENQUEUED workflows, all newer than every seeded one; page 2.
+    // The queue the enqueue step filled: 121,000 ENQUEUED workflows, all newer than every seeded one.
     id: 'backlog',
     title: `queue ${QUEUE} ENQUEUED (backlog)`,
     filter: { queueName: QUEUE, status: 'ENQUEUED', loadOutput: false },
     queued: true,
-    deep: PAGE,
+    deep: 50_000,
+    slow: true,
+  },
+  {
+    // Every queue, every active status: about 200,000 rows in 40-odd (queue, status, priority) groups.
+    id: 'all_queued',
+    title: 'all queued workflows',
+    filter: { loadOutput: false },
+    queued: true,
+    deep: 50_000,
     slow: true,
   },
 ];
@@ -268,7 +290,13 @@ async function listing(edge: Edge, sdk: Sdk): Promise<ShapeResult[]> {
     const cursorCall = (cursor?: string) => async () => (await cursorPage(edge.client, shape, cursor)).workflows;
 
     log(`list ${shape.title}: page 1`);
-    const first = await interleaved(shape, fast, { sdk: sdkCall(), edge: edgeCall(), cursor: cursorCall() });
+    // A slow shape's few offset calls cannot warm the cursor's prepared statements: the cursor gets its own series.
+    const first = shape.slow
+      ? {
+          ...(await interleaved(shape, slow, { sdk: sdkCall(), edge: edgeCall() })),
+          ...(await interleaved(shape, [WARM_UP, ITERATIONS], { cursor: cursorCall() })),
+        }
+      : await interleaved(shape, fast, { sdk: sdkCall(), edge: edgeCall(), cursor: cursorCall() });
     log(`list ${shape.title}: paging through ${shape.deep / PAGE} pages by cursor`);
     const { cursor, ms } = await pageThrough(edge.client, shape);
     log(`list ${shape.title}: at offset ${shape.deep}`);
@@ -315,9 +343,9 @@ async function explainAll(url: string, listed: readonly ShapeResult[]): Promise<
       await ex.capture(`${shape.title}: cursor, page 1`, () => cursorPage(client, shape, undefined), true);
       await ex.capture(`${shape.title}: cursor at ${shape.deep}`, () => cursorPage(client, shape, cursor), true);
     }
-    for (const batch of BATCHES) {
+    for (const batch of new Set(BATCHES.map(([b]) => b))) {
       log(`explain enqueueMany of ${batch}`);
-      await ex.capture(`enqueueMany, ${batch} workflows`, () => enqueueMany(client, 'bench_explain', batch, batch));
+      await ex.capture(`enqueueMany, ${batch} workflows`, () => enqueueMany(client, 'bench_explain', batch, batch, 1));
     }
     log('explain cancelWorkflows by filter');
     await ex.capture(`cancelWorkflows by filter, batchSize ${CANCEL_BATCH}`, () =>
@@ -358,8 +386,8 @@ interface CancelResult {
 
 async function bulkCancel(edge: Edge, sdk: Sdk, sql: postgres.Sql): Promise<CancelResult> {
   log(`cancel: enqueueing 2 × ${CANCELS}`);
-  const edgeIds = (await enqueueMany(edge.client, 'bench_cancel_edge', CANCELS, CANCEL_BATCH)).ids;
-  const sdkIds = (await enqueueMany(edge.client, 'bench_cancel_sdk', CANCELS, CANCEL_BATCH)).ids;
+  const edgeIds = (await enqueueMany(edge.client, 'bench_cancel_edge', CANCELS, CANCEL_BATCH, 1)).ids;
+  const sdkIds = (await enqueueMany(edge.client, 'bench_cancel_sdk', CANCELS, CANCEL_BATCH, 1)).ids;
   const cancelled = (ids: string[]) => count(sql, `workflow_uuid = ANY($1) AND status = 'CANCELLED'`, [ids]);
 
   log('cancel: edge cancelWorkflows by filter');
