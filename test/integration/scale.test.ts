@@ -150,6 +150,8 @@ describe('pages of queued workflows (the walk over idx_workflow_status_in_flight
       });
       seen.push(...page.workflows);
       cursor = page.nextCursor;
+      // Only the last page may be short: a page cut early would still concatenate to the right list.
+      if (cursor) expect(page.workflows).toHaveLength(23);
     } while (cursor);
     return seen;
   }
@@ -157,11 +159,12 @@ describe('pages of queued workflows (the walk over idx_workflow_status_in_flight
   it('returns by cursor and by offset exactly what the whole listing holds, across queues, statuses and priorities', async () => {
     const app = `walk-${crypto.randomUUID().slice(0, 8)}`;
     const statuses = ['ENQUEUED', 'PENDING', 'DELAYED', 'SUCCESS', 'CANCELLED'];
-    // 900 rows: three queues (and no queue), five statuses, priorities 0-4, 30 distinct times (so many ties).
+    // 900 rows: three queues (and no queue), five statuses, mostly priority 0 (one in ten 1-4, so one group
+    // dominates a page), 30 distinct times (so many ties).
     await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, priority, created_at, updated_at,
         application_name)
       SELECT ${app} || '-' || lpad(i::text, 4, '0'), (${statuses}::text[])[1 + i % 5], 'w',
-        CASE WHEN i % 7 = 0 THEN NULL ELSE ${app} || '-q' || i % 3 END, (i / 5) % 5, 5000 + (i * 7919) % 30, 0, ${app}
+        CASE WHEN i % 7 = 0 THEN NULL ELSE ${app} || '-q' || i % 3 END, CASE WHEN (i / 5) % 10 = 0 THEN 1 + (i / 50) % 4 ELSE 0 END, 5000 + (i * 7919) % 30, 0, ${app}
       FROM generate_series(1, 900) i`;
     const c = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: app });
     const [q0, q1] = [`${app}-q0`, `${app}-q1`];
@@ -199,6 +202,18 @@ describe('pages of queued workflows (the walk over idx_workflow_status_in_flight
         }
       }
     }
+    await c.destroy();
+  });
+
+  it('takes a whole page from one group when it alone holds the page', async () => {
+    const app = `walk-one-${crypto.randomUUID().slice(0, 8)}`;
+    await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, priority, created_at, updated_at,
+        application_name)
+      SELECT ${app} || '-' || lpad(i::text, 4, '0'), 'ENQUEUED', 'w', ${app}, 0, 7000 + i, 0, ${app}
+      FROM generate_series(1, 100) i`;
+    const c = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: app });
+    const ids = (await pages(c, { queueName: app }, true)).map((w) => w.workflowID);
+    expect(ids).toEqual(Array.from({ length: 100 }, (_, i) => `${app}-${String(i + 1).padStart(4, '0')}`));
     await c.destroy();
   });
 
