@@ -4,9 +4,9 @@
  */
 import type { SqlParam } from '../driver.ts';
 import { ACTIVE_STATUSES } from '../status.ts';
-import { textArray } from './params.ts';
+import { binder, likePrefix, statusList, textArray } from './params.ts';
 
-export const ACTIVE = `(${ACTIVE_STATUSES.map((st) => `'${st}'`).join(', ')})`;
+export const ACTIVE = statusList(ACTIVE_STATUSES);
 
 export interface ListFilter {
   readonly workflowIDs?: readonly string[];
@@ -46,18 +46,10 @@ export interface ListFilter {
   readonly after?: { readonly createdAt: number; readonly id: string };
 }
 
-/** LIKE pattern for a literal prefix. */
-function likePrefix(prefix: string): string {
-  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** The WHERE conditions of a filter (only those given), appending their values to `params`. */
 export function filterConditions(f: ListFilter, params: SqlParam[], cursorUnseen = false): string[] {
   const where: string[] = [];
-  const param = (v: SqlParam) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const param = binder(params);
   const anyOf = (column: string, values: readonly string[] | undefined) => {
     if (values) where.push(`${column} = ANY(${param(textArray(values))}::text[])`);
   };

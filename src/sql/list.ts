@@ -11,35 +11,32 @@
 import type { SqlParam } from '../driver.ts';
 import { ACTIVE_STATUSES } from '../status.ts';
 import { filterConditions, type ListFilter } from './filter.ts';
-import { textArray } from './params.ts';
+import { binder, statusList, textArray } from './params.ts';
 import { payloads, type Query, type SqlContext, STATUS_COLUMNS } from './workflows.ts';
 
 /** The statuses `idx_workflow_status_in_flight_v2` holds (its partial-index predicate, written out literally). */
 const IN_FLIGHT = ['ENQUEUED', 'PENDING'];
-const IN_FLIGHT_SQL = `ws.status IN ('ENQUEUED', 'PENDING')`;
+const IN_FLIGHT_SQL = `ws.status IN ${statusList(IN_FLIGHT)}`;
 /**
  * Past this many (queue, status, priority) groups the walk stops and a plain scan by time answers instead (slower,
- * never wrong). The bound also keeps
- * the planner's estimate small: an unbounded recursive CTE is costed at hundreds of groups, which crosses
- * `jit_above_cost` and adds ~20 ms of JIT compilation to every page.
+ * never wrong). The bound also keeps the planner's estimate small: an unbounded recursive CTE is costed at hundreds
+ * of groups, which crosses `jit_above_cost` and adds ~20 ms of JIT compilation to every page.
  */
 const MAX_GROUPS = 64;
 
 export function listStatement(ctx: SqlContext, f: ListFilter): Query {
   const params: SqlParam[] = [];
-  const param = (v: SqlParam) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const param = binder(params);
   const dir = f.sortDesc ? 'DESC' : 'ASC';
   const order = f.keyset ? `ws.created_at ${dir}, ws.workflow_uuid ${dir}` : `ws.created_at ${dir}`;
   const limit = () => (f.limit === undefined ? '' : ` LIMIT ${param(f.limit)}::int8`);
   const offset = () => (f.offset === undefined ? '' : ` OFFSET ${param(f.offset)}::int8`);
   const statuses = walkStatuses(f);
   let page: string;
-  if (statuses && f.limit !== undefined) {
+  // Only a page is walked: a whole listing reads every match anyway.
+  if (f.limit !== undefined && statuses) {
     // The walk picks the page's IDs from narrow rows; the page's own rows are then read by primary key.
-    const picked = walk(ctx, f, statuses, order, param(f.limit + (f.offset ?? 0)), params);
+    const picked = walk(ctx, f, statuses, dir, order, param(f.limit + (f.offset ?? 0)), params);
     page = `FROM (SELECT ws.workflow_uuid FROM ${picked} ORDER BY ${order}${limit()}${offset()}) pick
       JOIN ${ctx.s}.workflow_status ws ON ws.workflow_uuid = pick.workflow_uuid ORDER BY ${order}`;
   } else {
@@ -57,11 +54,11 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
 }
 
 /**
- * The statuses a page may hold, when the walk can serve it: a page (not a whole listing) of workflows on a queue,
- * in active statuses only, at least one of them in the index. Otherwise undefined.
+ * The statuses a listing may hold, when the walk can serve it: workflows on a queue, in active statuses only, at
+ * least one of them in the index. Otherwise undefined.
  */
 function walkStatuses(f: ListFilter): string[] | undefined {
-  if (f.limit === undefined || f.workflowIDs || !(f.queuesOnly || f.queues)) return undefined;
+  if (f.workflowIDs || !(f.queuesOnly || f.queues)) return undefined;
   const statuses = (f.statuses ?? (f.queuesOnly ? ACTIVE_STATUSES : [])).filter((st) => ACTIVE_STATUSES.includes(st));
   const all = f.statuses === undefined || statuses.length === f.statuses.length;
   return all && statuses.some((st) => IN_FLIGHT.includes(st)) ? statuses : undefined;
@@ -69,24 +66,21 @@ function walkStatuses(f: ListFilter): string[] | undefined {
 
 /**
  * The rows a queued page is picked from, as a subquery `ws` of (workflow_uuid, created_at): the first `take` rows
- * (past the cursor, matching every filter) of each in-flight group, and of DELAYED workflows when those are asked for. A group is cut by time
- * WITH TIES, not by (time, ID): that order is the index's own, so no estimate can talk the planner into sorting the
- * whole group, and the rows tied at the cut are all there for the merge to order by ID.
+ * (past the cursor, matching every filter) of each in-flight group, and of DELAYED workflows when those are asked
+ * for. A group is cut by time WITH TIES, not by (time, ID): that order is the index's own, so no estimate can talk
+ * the planner into sorting the whole group, and the rows tied at the cut are all there for the merge to order by ID.
  */
 function walk(
   ctx: SqlContext,
   f: ListFilter,
   statuses: readonly string[],
+  dir: 'ASC' | 'DESC',
   order: string,
   take: string,
   params: SqlParam[],
 ): string {
-  const param = (v: SqlParam) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const param = binder(params);
   const { s } = ctx;
-  const dir = f.sortDesc ? 'DESC' : 'ASC';
   const and = (conditions: readonly string[]) => conditions.map((w) => ` AND ${w}`).join('');
   const filters = and(filterConditions(f, params));
   // Within a group its queue and status are fixed; repeating them as `= ANY(…)` would make the planner sort the

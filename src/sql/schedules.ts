@@ -3,7 +3,7 @@
  * its due runs and advances `last_fired_at` together, so a tick is never half-recorded.
  */
 import type { SqlParam } from '../driver.ts';
-import { NOW_MS, textArray } from './params.ts';
+import { binder, likePrefix, NOW_MS, textArray } from './params.ts';
 import { INTERNAL_QUEUE, type Query, type SqlContext } from './workflows.ts';
 
 export interface ScheduleRow {
@@ -70,22 +70,19 @@ export interface ScheduleFilter {
 /** Schedules matching every filter given, ordered by name. */
 export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Query {
   const params: SqlParam[] = [];
+  const param = binder(params);
   const where: string[] = [];
   const anyOf = (column: string, values: readonly string[] | undefined) => {
-    if (values === undefined) return;
-    params.push(textArray(values));
-    where.push(`${column} = ANY($${params.length}::text[])`);
+    if (values !== undefined) where.push(`${column} = ANY(${param(textArray(values))}::text[])`);
   };
   anyOf('schedule_name', f.names);
   anyOf('status', f.statuses);
   anyOf('workflow_name', f.workflowNames);
   if (f.namePrefixes !== undefined) {
-    params.push(textArray(f.namePrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)));
-    where.push(`schedule_name LIKE ANY($${params.length}::text[])`);
+    where.push(`schedule_name LIKE ANY(${param(textArray(f.namePrefixes.map(likePrefix)))}::text[])`);
   }
   if (f.applications !== undefined) {
-    params.push(textArray(f.applications));
-    where.push(`(application_name = ANY($${params.length}::text[]) OR application_name IS NULL)`);
+    where.push(`(application_name = ANY(${param(textArray(f.applications))}::text[]) OR application_name IS NULL)`);
   }
   return {
     text: `SELECT ${COLUMNS} FROM ${ctx.s}.workflow_schedules
@@ -116,11 +113,10 @@ export interface ScheduleChanges {
 /** Changes the given fields of one schedule; returns it if it exists. */
 export function updateScheduleStatement(ctx: SqlContext, name: string, c: ScheduleChanges): Query {
   const params: SqlParam[] = [name];
+  const param = binder(params);
   const sets: string[] = [];
   const set = (column: string, value: SqlParam | undefined) => {
-    if (value === undefined) return;
-    params.push(value);
-    sets.push(`${column} = $${params.length}`);
+    if (value !== undefined) sets.push(`${column} = ${param(value)}`);
   };
   set('status', c.status);
   set('schedule', c.schedule);

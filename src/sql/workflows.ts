@@ -5,7 +5,7 @@
 import type { Driver, Row, SqlParam } from '../driver.ts';
 import type { SchemaFeatures } from '../schema/detect.ts';
 import { ACTIVE, filterConditions, type ListFilter } from './filter.ts';
-import { NOW_MS, textArray } from './params.ts';
+import { binder, NOW_MS, textArray } from './params.ts';
 
 export interface SqlContext {
   /** The quoted, validated schema name. */
@@ -378,11 +378,11 @@ export function bulkStatement(
 ): Query {
   const { s, features } = ctx;
   const params: SqlParam[] = [];
+  const param = binder(params);
   const where = [...filterConditions(f, params), `ws.status IN ${BULK_STATUSES[action]}`];
-  params.push(batchSize);
   const target = `WITH target AS (
       SELECT ws.workflow_uuid FROM ${s}.workflow_status ws WHERE ${where.join(' AND ')}
-      LIMIT $${params.length}::int8 FOR UPDATE
+      LIMIT ${param(batchSize)}::int8 FOR UPDATE
     )`;
   if (action === 'cancel') {
     return {
@@ -394,10 +394,9 @@ export function bulkStatement(
     };
   }
   if (action === 'resume') {
-    params.push(queueName ?? INTERNAL_QUEUE);
     return {
       text: `${target}
-        UPDATE ${s}.workflow_status w SET status = 'ENQUEUED', owner_xid = NULL, queue_name = $${params.length},
+        UPDATE ${s}.workflow_status w SET status = 'ENQUEUED', owner_xid = NULL, queue_name = ${param(queueName ?? INTERNAL_QUEUE)},
           recovery_attempts = 0, workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
           updated_at = ${NOW_MS}, completed_at = NULL
         FROM target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
