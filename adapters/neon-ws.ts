@@ -190,7 +190,11 @@ class Notifier {
   #backoffMs = 100;
   #closed = false;
 
-  constructor(private readonly open: () => Promise<Client>) {}
+  readonly #open: () => Promise<Client>;
+
+  constructor(open: () => Promise<Client>) {
+    this.#open = open;
+  }
 
   async subscribe(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
     let sub = this.#channels.get(channel);
@@ -227,7 +231,7 @@ class Notifier {
   #connection(): Promise<Client> {
     if (this.#closed) return Promise.reject(new DriverError('The Neon WebSocket driver is closed', {}));
     this.#client ??= (async () => {
-      const client = await this.open();
+      const client = await this.#open();
       client.on('notification', (n) => {
         for (const cb of this.#channels.get(n.channel)?.callbacks ?? []) cb(n.payload ?? '');
       });

@@ -1,16 +1,15 @@
 /**
  * PGlite (`@electric-sql/pglite`, Postgres compiled to WebAssembly) as an embedded system database: nothing to
- * install or run, persisted in a folder (or in memory). Opening applies `ensureSchema()`, so a fresh folder is
- * ready for the client at once. One PGlite instance is one Postgres session: statements run one at a time,
+ * install or run, persisted in a folder (or in memory). `connect.ts` opens it with the DBOS schema in place
+ * (`ensureSchema()`), so a fresh folder is ready for the client at once. One PGlite instance is one Postgres session: statements run one at a time,
  * `batch` is a real transaction, and `listen` sees every NOTIFY sent through the same instance (DBOS workers
  * cannot share it, since they connect over TCP).
  *
  * Pinned to 0.5.14, the version `@electric-sql/pglite-socket` 0.2.17 peer-requires. It runs Postgres 18.
  */
 import { PGlite } from '@electric-sql/pglite';
-import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
+import { type Driver, parseInt8, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
-import { ensureSchema } from '../src/schema/ensure.ts';
 
 export interface PgliteDriverOptions {
   /**
@@ -20,34 +19,21 @@ export interface PgliteDriverOptions {
   dataDir?: string;
   /** An already open PGlite instance instead of `dataDir`; the caller keeps ownership (`close()` leaves it open). */
   db?: PGlite;
-  /** The DBOS system schema to ensure. Default `dbos`. */
-  schema?: string;
-  /** Create the DBOS schema if it is missing (default true). */
-  ensureSchema?: boolean;
-}
-
-/** The folder `openDefaultDriver` uses when none is given (the service reads `DBOS_EDGE_DATA_DIR`). */
-export const DEFAULT_DATA_DIR = '.data/pglite';
-
-function int8(x: string): number {
-  const n = Number(x);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
-  return n;
 }
 
 /** `int8` and `int8[]` as numbers (refusing values past 2^53): the value conventions of `src/driver.ts`. */
 const parsers = {
-  20: int8,
+  20: parseInt8,
   1016: (x: string) =>
     x === '{}'
       ? []
       : x
           .slice(1, -1)
           .split(',')
-          .map((v) => (v === 'NULL' ? null : int8(v))),
+          .map((v) => (v === 'NULL' ? null : parseInt8(v))),
 };
 
-/** Opens (creating if needed) a PGlite database and returns a driver on it, with the DBOS schema in place. */
+/** Opens (creating if needed) a PGlite database and returns a driver on it. */
 export async function pgliteDriver(options: PgliteDriverOptions = {}): Promise<Driver> {
   const owned = options.db === undefined;
   let db: PGlite;
@@ -106,26 +92,7 @@ export async function pgliteDriver(options: PgliteDriverOptions = {}): Promise<D
     },
   };
 
-  if (options.ensureSchema ?? true) {
-    try {
-      await ensureSchema(driver, options.schema === undefined ? {} : { schema: options.schema });
-    } catch (e) {
-      await driver.close();
-      throw e;
-    }
-  }
   return driver;
-}
-
-/**
- * The embedded default when no database URL is configured: PGlite persisted in `dataDir`
- * (default `.data/pglite`), with the DBOS schema in place.
- */
-export function openDefaultDriver(options: { dataDir?: string; schema?: string } = {}): Promise<Driver> {
-  return pgliteDriver({
-    dataDir: options.dataDir ?? DEFAULT_DATA_DIR,
-    ...(options.schema ? { schema: options.schema } : {}),
-  });
 }
 
 /** Emscripten's errno numbers (PGlite's file system errors carry only these), for the common cases. */

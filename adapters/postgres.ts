@@ -4,7 +4,7 @@
  * transaction, and LISTEN uses postgres.js's own reconnecting listener connection.
  */
 import postgres from 'postgres';
-import { type Driver, databaseIdentity, type Row, type SqlParam, type Statement } from '../src/driver.ts';
+import { type Driver, databaseIdentity, parseInt8, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
 
 export interface PostgresDriverOptions {
@@ -35,11 +35,7 @@ const int8AsNumber = {
   to: 20,
   from: [20],
   serialize: (x: unknown) => String(x),
-  parse: (x: string) => {
-    const n = Number(x);
-    if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${x} does not fit a JS number`);
-    return n;
-  },
+  parse: parseInt8,
 };
 
 /**

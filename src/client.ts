@@ -3,154 +3,55 @@
  * `@dbos-inc/dbos-sdk`'s own client. It reads and writes the DBOS system database directly, so a real
  * DBOS application executes what it enqueues. Construction does no I/O: the driver connects and the schema's
  * features are read on the first call, so a client is safe at module scope on the edge.
+ *
+ * The client is a facade: each operation validates nothing itself and delegates to the collaborator that owns it
+ * (Enqueuer, Reader, Results, Manager, Communication, Schedules); the public doc comment of each lives here.
  */
-import * as v from 'valibot';
 import { Communication } from './communication.ts';
-import { resolveDriver } from './connect.ts';
-import type { Driver, Row } from './driver.ts';
+import { SystemDatabase } from './connect.ts';
+import type { Driver } from './driver.ts';
 import { Enqueuer } from './enqueue.ts';
-import {
-  DBOSAwaitedWorkflowCancelledError,
-  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
-  DBOSConflictingWorkflowError,
-  DBOSEdgeError,
-  DBOSNonExistentWorkflowError,
-  DBOSWaitTimeoutError,
-  ValidationError,
-} from './errors.ts';
-import { WorkflowHandle } from './handle.ts';
+import { clientDestroyed } from './errors.ts';
+import { type EnqueueResult, WorkflowHandle } from './handle.ts';
 import { Listeners } from './listen.ts';
-import {
-  type BackfillOptions,
-  type BulkOptions,
-  BulkOptionsSchema,
-  type CancelOptions,
-  CancelOptionsSchema,
-  type EnqueueItem,
-  type EnqueueOptions,
-  type ForkOptions,
-  ForkOptionsSchema,
-  type GetEventOptions,
-  type ListPageInput,
-  ListPageSchema,
-  type ListSchedulesInput,
-  type ListStepsOptions,
-  type ListWorkflowsInput,
-  ListWorkflowsSchema,
-  type Message,
-  type ReadStreamOptions,
-  type ResumeOptions,
-  ResumeOptionsSchema,
-  type ScheduleInput,
-  type ScheduleUpdate,
-  type SendOptions,
-  type TickOptions,
-  validate,
-  validateId,
-  type WaitOptions,
-  WaitOptionsSchema,
-} from './options.ts';
-import { decodeError, Reader, type WorkflowPage } from './reader.ts';
+import { type BulkResult, Manager } from './manage.ts';
+import type * as opts from './options.ts';
+import { ClientConfigSchema, type DBOSClientConfig, validate, validateId } from './options.ts';
+import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
+import { Results, type StatusWaitOptions } from './results.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
-import { detectSchemaCached } from './schema/detect.ts';
-import { quoteIdent, validateSchemaName } from './schema/name.ts';
-import { Codec, type Serializer } from './serialization.ts';
-import {
-  type BulkAction,
-  bulkStatement,
-  cancelStatement,
-  finishedStatement,
-  forkStatement,
-  type Query,
-  resumeStatement,
-  runOn,
-  type SqlContext,
-} from './sql/workflows.ts';
-import { num, type StepInfo, type WorkflowStatus } from './status.ts';
-import { type PollingOptions, Watcher } from './wait.ts';
+import { Codec } from './serialization.ts';
+import type { SqlContext } from './sql/base.ts';
+import type { StepInfo, WorkflowStatus } from './status.ts';
 
-export interface DBOSClientConfig {
-  /** Python `system_database_url`. Falls back to one derived from `applicationDatabaseUrl`. */
-  systemDatabaseUrl?: string;
-  /** Python `application_database_url`: the system database is its database name plus `_dbos_sys`. */
-  applicationDatabaseUrl?: string;
-  /** Python `system_database_engine`: a ready driver (any adapter, or your own); URLs are then ignored. */
-  driver?: Driver;
-  /** Python `dbos_system_schema`. Default `dbos`. */
-  systemDatabaseSchemaName?: string;
-  /** Python `serializer`: a custom format, used by default for writes and to read rows carrying its name. */
-  serializer?: Serializer;
-  /** The application this client acts for: owner of what it enqueues, and the default scope of listings. */
-  applicationName?: string;
-  /** How waits poll (see `wait.ts`): for results always, for events and streams as LISTEN's safety net. */
-  polling?: PollingOptions;
-  /**
-   * Wake event and stream readers with LISTEN/NOTIFY when the driver can (default true). Turn it off behind a
-   * transaction-mode pooler, which does not deliver notifications; waits then poll.
-   */
-  listen?: boolean;
-}
-
-const ConfigSchema = v.strictObject({
-  systemDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
-  applicationDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
-  driver: v.optional(
-    v.custom<Driver>((d) => typeof (d as Driver)?.query === 'function', 'must implement the Driver interface'),
-  ),
-  systemDatabaseSchemaName: v.optional(v.string()),
-  serializer: v.optional(
-    v.custom<Serializer>(
-      (s) => ['name', 'stringify', 'parse'].every((k) => typeof (s as Record<string, unknown>)?.[k] === 'function'),
-      'must have name(), stringify() and parse()',
-    ),
-  ),
-  applicationName: v.optional(v.pipe(v.string(), v.minLength(1))),
-  polling: v.optional(
-    v.strictObject({
-      minIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
-      maxIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
-      listeningIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
-    }),
-  ),
-  listen: v.optional(v.boolean()),
-});
+export type { DBOSClientConfig } from './options.ts';
+export type { BulkResult, EnqueueResult };
 
 export class DBOSClient implements AsyncDisposable {
-  readonly #schema: string;
-  readonly #quotedSchema: string;
   readonly #applicationName: string | undefined;
-  readonly #codec: Codec;
-  readonly #openDriver: () => Promise<Driver>;
-  readonly #ownsDriver: boolean;
-  readonly #watcher: Watcher<{ key: string }>;
+  readonly #database: SystemDatabase;
   readonly #listeners: Listeners;
   readonly #communication: Communication;
   readonly #schedules: Schedules;
   readonly #enqueuer: Enqueuer;
   readonly #reader: Reader;
-  #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
+  readonly #results: Results;
+  readonly #manager: Manager;
   #destroyed = false;
 
   constructor(config: DBOSClientConfig) {
-    const c = validate(ConfigSchema, config, 'config');
-    this.#schema = validateSchemaName(c.systemDatabaseSchemaName ?? 'dbos');
-    this.#quotedSchema = quoteIdent(this.#schema);
-    this.#applicationName = c.applicationName;
-    this.#codec = new Codec(c.serializer);
-    this.#openDriver = resolveDriver(c);
-    this.#ownsDriver = c.driver === undefined;
-    // DBOS announces no completion, so results are polled (one shared query for all of this client's waiters).
-    this.#watcher = new Watcher(async (items) => {
-      const ids = items.map((i) => i.key);
-      const rows = await this.#sql((ctx) => finishedStatement(ctx, ids));
-      return new Map(rows.map((r) => [String(r.workflow_uuid), r]));
-    }, c.polling);
-    const driver = async () => (await this.#connect()).driver;
-    this.#listeners = new Listeners(driver, c.listen ?? true);
-    this.#communication = new Communication(() => this.#connect(), this.#codec, c.polling, this.#listeners);
-    this.#schedules = new Schedules(() => this.#connect(), this.#codec, c.applicationName);
-    this.#enqueuer = new Enqueuer(() => this.#connect(), this.#codec, c.applicationName);
-    this.#reader = new Reader(() => this.#connect(), this.#codec, c.applicationName);
+    const settings = validate(ClientConfigSchema, config, 'config');
+    this.#database = new SystemDatabase(settings);
+    this.#applicationName = settings.applicationName;
+    const connect = () => this.#connect();
+    const scope = { connect, codec: new Codec(settings.serializer), applicationName: settings.applicationName };
+    this.#listeners = new Listeners(async () => (await connect()).driver, settings.listen ?? true);
+    this.#communication = new Communication(scope, settings.polling, this.#listeners);
+    this.#schedules = new Schedules(scope);
+    this.#enqueuer = new Enqueuer(scope);
+    this.#reader = new Reader(scope);
+    this.#results = new Results(scope, this.#reader, settings.polling);
+    this.#manager = new Manager(scope, this.#reader);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -162,23 +63,18 @@ export class DBOSClient implements AsyncDisposable {
     return this.#applicationName;
   }
 
-  /** Opens the driver and reads the schema's features, once. A failure is not cached, so the next call retries. */
   #connect(): Promise<{ driver: Driver; ctx: SqlContext }> {
-    if (this.#destroyed) return Promise.reject(new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed'));
-    this.#ready ??= (async () => {
-      const driver = await this.#openDriver();
-      const features = await detectSchemaCached(driver, this.#quotedSchema, this.#schema);
-      return { driver, ctx: { s: this.#quotedSchema, features } };
-    })().catch((e) => {
-      this.#ready = undefined;
-      throw e;
-    });
-    return this.#ready;
+    return this.#destroyed ? Promise.reject(clientDestroyed()) : this.#database.connect();
   }
 
-  #sql(build: (ctx: SqlContext) => Query): Promise<Row[]> {
-    return runOn(() => this.#connect(), build);
+  #handle<R>(workflowID: string): WorkflowHandle<R> {
+    return new WorkflowHandle<R>(this.#backend, workflowID);
   }
+
+  readonly #backend = {
+    getWorkflow: (id: string) => this.getWorkflow(id),
+    awaitResult: (id: string, options?: opts.WaitOptions) => this.#results.awaitResult(id, options),
+  };
 
   // ---------------------------------------------------------------- enqueue
 
@@ -186,37 +82,17 @@ export class DBOSClient implements AsyncDisposable {
    * Python `enqueue(options, *args)`: queues `workflowName` with positional `args` and returns its handle.
    * Serialized as portable JSON unless `serializationType: 'native'` or the client's own serializer says otherwise.
    */
-  async enqueue<R = unknown>(options: EnqueueOptions, ...args: unknown[]): Promise<WorkflowHandle<R>> {
-    return this.#enqueue<R>(options, args, undefined);
+  async enqueue<R = unknown>(options: opts.EnqueueOptions, ...args: unknown[]): Promise<WorkflowHandle<R>> {
+    return this.#handle<R>(await this.#enqueuer.enqueue(options, args, undefined));
   }
 
   /** Enqueues with portable JSON and optional named arguments (Python keyword arguments). */
   async enqueuePortable<R = unknown>(
-    options: EnqueueOptions,
+    options: opts.EnqueueOptions,
     positionalArgs: readonly unknown[],
     namedArgs?: Record<string, unknown>,
   ): Promise<WorkflowHandle<R>> {
-    if (!Array.isArray(positionalArgs)) {
-      throw new ValidationError([{ field: 'positionalArgs', rule: 'array', message: 'must be an array' }]);
-    }
-    if (options?.serializationType === 'native') {
-      throw new ValidationError([
-        {
-          field: 'options.serializationType',
-          rule: 'portable_only',
-          message: 'enqueuePortable always writes portable JSON',
-        },
-      ]);
-    }
-    return this.#enqueue<R>({ ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
-  }
-
-  async #enqueue<R>(
-    options: EnqueueOptions,
-    args: readonly unknown[],
-    namedArgs: Record<string, unknown> | undefined,
-  ): Promise<WorkflowHandle<R>> {
-    return new WorkflowHandle<R>(this.#backend, await this.#enqueuer.enqueue(options, args, namedArgs));
+    return this.#handle<R>(await this.#enqueuer.enqueuePortable(options, positionalArgs, namedArgs));
   }
 
   /**
@@ -224,9 +100,9 @@ export class DBOSClient implements AsyncDisposable {
    * statement fails. Each item gets its own result: a handle, or the typed error of its own outcome (deduplicated,
    * conflicting ID), which does not stop the others. Items must not repeat a workflow ID. Up to 5000 items.
    */
-  async enqueueMany<R = unknown>(items: readonly EnqueueItem[]): Promise<EnqueueResult<R>[]> {
+  async enqueueMany<R = unknown>(items: readonly opts.EnqueueItem[]): Promise<EnqueueResult<R>[]> {
     return (await this.#enqueuer.enqueueMany(items)).map((r) =>
-      r.ok ? { ok: true, handle: new WorkflowHandle<R>(this.#backend, r.workflowID) } : r,
+      r.ok ? { ok: true, handle: this.#handle<R>(r.workflowID) } : r,
     );
   }
 
@@ -234,41 +110,24 @@ export class DBOSClient implements AsyncDisposable {
 
   /** A handle on an existing workflow. No I/O: `getStatus()` returns null if it does not exist. */
   retrieveWorkflow<R = unknown>(workflowID: string): WorkflowHandle<R> {
-    return new WorkflowHandle<R>(this.#backend, validateId(workflowID, 'workflowID'));
+    return this.#handle<R>(validateId(workflowID, 'workflowID'));
   }
 
-  /** The workflow's status with inputs and outputs, or undefined if there is no such workflow. */
-  async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
-    return this.#reader.getWorkflow(workflowID);
+  /**
+   * The workflow's status, or undefined if there is no such workflow. Inputs and outputs are loaded unless
+   * `loadInput` / `loadOutput` is false (without them it is one indexed lookup of the status row).
+   */
+  async getWorkflow(workflowID: string, options?: StatusOptions): Promise<WorkflowStatus | undefined> {
+    return this.#reader.getWorkflow(workflowID, options);
   }
 
-  readonly #backend = {
-    getWorkflow: (id: string) => this.getWorkflow(id),
-    awaitResult: (id: string, options?: WaitOptions) => this.#awaitResult(id, options),
-  };
-
-  async #awaitResult(workflowID: string, options?: WaitOptions): Promise<unknown> {
-    const o = validate(WaitOptionsSchema, options ?? {}, 'options');
-    const { row } = await this.#watcher.wait([{ key: workflowID }], this.#waitOptions([workflowID], o));
-    return this.#outcome(row);
-  }
-
-  /** The finished row's output, or its failure as the typed error. */
-  async #outcome(row: Row): Promise<unknown> {
-    const id = String(row.workflow_uuid);
-    const serialization = row.serialization as string | null;
-    switch (row.status) {
-      case 'SUCCESS':
-        return this.#codec.decode(row.output as string | null, serialization, `the output of workflow ${id}`);
-      case 'ERROR':
-        throw await decodeError(this.#codec, id, row.error, serialization, `the error of workflow ${id}`);
-      case 'CANCELLED':
-        throw new DBOSAwaitedWorkflowCancelledError(id);
-      case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
-        throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(id);
-      default:
-        throw new DBOSEdgeError('UNKNOWN_STATUS', `Workflow ${id} finished with unknown status ${String(row.status)}`);
-    }
+  /**
+   * Waits up to `timeoutMs` for the workflow to finish and returns its status with output or error (no inputs):
+   * final once it finished, as it is now if it has not (`timeoutMs: 0` does not wait). Undefined if there is no
+   * such workflow. Unlike `getResult`, the outcome is never thrown: a long poll reads it from the status.
+   */
+  async waitForWorkflow(workflowID: string, options?: StatusWaitOptions): Promise<WorkflowStatus | undefined> {
+    return this.#results.waitForWorkflow(workflowID, options);
   }
 
   /**
@@ -277,24 +136,9 @@ export class DBOSClient implements AsyncDisposable {
    */
   async waitFirst<R = unknown>(
     workflows: readonly (WorkflowHandle<R> | string)[],
-    options?: WaitOptions,
+    options?: opts.WaitOptions,
   ): Promise<WorkflowHandle<R>> {
-    if (!Array.isArray(workflows) || workflows.length === 0) {
-      throw new ValidationError([
-        { field: 'workflows', rule: 'min_length', message: 'must list at least one workflow' },
-      ]);
-    }
-    const ids = workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
-    const o = validate(WaitOptionsSchema, options ?? {}, 'options');
-    const { item } = await this.#watcher.wait(
-      ids.map((key) => ({ key })),
-      this.#waitOptions(ids, o),
-    );
-    return new WorkflowHandle<R>(this.#backend, item.key);
-  }
-
-  #waitOptions(ids: readonly string[], { timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal }) {
-    return { timeoutMs, signal, onTimeout: () => new DBOSWaitTimeoutError(ids, timeoutMs ?? 0) };
+    return this.#handle<R>(await this.#results.waitFirst(workflows, options));
   }
 
   // ---------------------------------------------------------------- messages, events, streams
@@ -308,40 +152,40 @@ export class DBOSClient implements AsyncDisposable {
     message: unknown,
     topic?: string,
     idempotencyKey?: string,
-    options?: SendOptions,
+    options?: opts.SendOptions,
   ): Promise<void> {
     await this.#communication.send(destinationID, message, topic, idempotencyKey, options);
   }
 
   /** Sends many messages in one round trip, all or none. No DBOS client has it. */
-  async sendMany(messages: readonly Message[], options?: SendOptions): Promise<void> {
+  async sendMany(messages: readonly opts.Message[], options?: opts.SendOptions): Promise<void> {
     await this.#communication.sendMany(messages, options);
   }
 
   /** Python `get_event(workflow_id, key, timeout_seconds=60)`: the event's value, or null at the timeout. */
-  async getEvent<T = unknown>(workflowID: string, key: string, options?: GetEventOptions): Promise<T | null> {
+  async getEvent<T = unknown>(workflowID: string, key: string, options?: opts.GetEventOptions): Promise<T | null> {
     return this.#communication.getEvent<T>(workflowID, key, options);
   }
 
   /** Python `read_stream(workflow_id, key)`: the stream's values in order, as an async iterable. */
-  readStream<T = unknown>(workflowID: string, key: string, options?: ReadStreamOptions): AsyncGenerator<T> {
+  readStream<T = unknown>(workflowID: string, key: string, options?: opts.ReadStreamOptions): AsyncGenerator<T> {
     return this.#communication.readStream<T>(workflowID, key, options);
   }
 
   // ---------------------------------------------------------------- schedules
 
   /** Python `create_schedule`. Cron is validated (croner) before anything is written. */
-  async createSchedule(schedule: ScheduleInput): Promise<void> {
+  async createSchedule(schedule: opts.ScheduleInput): Promise<void> {
     await this.#schedules.createSchedule(schedule);
   }
 
   /** Python `apply_schedules`: creates or redefines them all in one statement. */
-  async applySchedules(schedules: readonly ScheduleInput[]): Promise<void> {
+  async applySchedules(schedules: readonly opts.ScheduleInput[]): Promise<void> {
     await this.#schedules.applySchedules(schedules);
   }
 
   /** Python `list_schedules`. */
-  async listSchedules(filter?: ListSchedulesInput): Promise<WorkflowSchedule[]> {
+  async listSchedules(filter?: opts.ListSchedulesInput): Promise<WorkflowSchedule[]> {
     return this.#schedules.listSchedules(filter);
   }
 
@@ -366,13 +210,13 @@ export class DBOSClient implements AsyncDisposable {
   }
 
   /** TS `updateSchedule`. */
-  async updateSchedule(name: string, changes: ScheduleUpdate): Promise<void> {
+  async updateSchedule(name: string, changes: opts.ScheduleUpdate): Promise<void> {
     await this.#schedules.updateSchedule(name, changes);
   }
 
   /** Python `trigger_schedule`: runs the schedule's workflow now and returns its handle. */
-  async triggerSchedule<R = unknown>(name: string, options?: BackfillOptions): Promise<WorkflowHandle<R>> {
-    return new WorkflowHandle<R>(this.#backend, await this.#schedules.triggerSchedule(name, options));
+  async triggerSchedule<R = unknown>(name: string, options?: opts.BackfillOptions): Promise<WorkflowHandle<R>> {
+    return this.#handle<R>(await this.#schedules.triggerSchedule(name, options));
   }
 
   /** Python `backfill_schedule`: every tick strictly between `start` and `end`, each run once; their handles. */
@@ -380,64 +224,60 @@ export class DBOSClient implements AsyncDisposable {
     name: string,
     start: Date,
     end: Date,
-    options?: BackfillOptions,
+    options?: opts.BackfillOptions,
   ): Promise<WorkflowHandle<R>[]> {
     const runs = await this.#schedules.backfillSchedule(name, start, end, options);
-    return runs.map((r) => new WorkflowHandle<R>(this.#backend, r.workflowID));
+    return runs.map((run) => this.#handle<R>(run.workflowID));
   }
 
   /**
    * Fires every due schedule in this client's scope once: call it from an edge cron trigger (Cloudflare
    * `scheduled`, `Deno.cron`, any cron). Safe to run concurrently; reports what it did per schedule.
    */
-  async runScheduleTick(options?: TickOptions): Promise<TickReport> {
+  async runScheduleTick(options?: opts.TickOptions): Promise<TickReport> {
     return this.#schedules.runScheduleTick(options);
   }
 
   // ---------------------------------------------------------------- management
 
   /** Python `cancel_workflow`: stops a workflow that has not finished; it ends CANCELLED. */
-  async cancelWorkflow(workflowID: string, options?: CancelOptions): Promise<void> {
+  async cancelWorkflow(workflowID: string, options?: opts.CancelOptions): Promise<void> {
     await this.cancelWorkflows([workflowID], options);
   }
 
   /** Cancels several workflows in one statement; all or none (every ID must exist). */
-  async cancelWorkflows(workflowIDs: readonly string[], options?: CancelOptions): Promise<void>;
+  async cancelWorkflows(workflowIDs: readonly string[], options?: opts.CancelOptions): Promise<void>;
   /** Cancels every unfinished workflow matching the filter, in batches; safe to re-run. */
-  async cancelWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult>;
+  async cancelWorkflows(target: { filter: opts.ListWorkflowsInput }, options?: opts.BulkOptions): Promise<BulkResult>;
   async cancelWorkflows(
-    target: readonly string[] | { filter: ListWorkflowsInput },
-    options?: CancelOptions | BulkOptions,
+    target: readonly string[] | { filter: opts.ListWorkflowsInput },
+    options?: opts.CancelOptions | opts.BulkOptions,
   ): Promise<unknown> {
-    if (!Array.isArray(target)) return this.#bulk('cancel', target as { filter: ListWorkflowsInput }, options);
-    const ids = this.#ids(target as readonly string[]);
-    const o = validate(CancelOptionsSchema, options ?? {}, 'options');
-    const rows = await this.#sql((ctx) => cancelStatement(ctx, ids, o.cancelChildren ?? false));
-    this.#requireAll(ids, rows);
+    if (!Array.isArray(target))
+      return this.#manager.bulk('cancel', target as { filter: opts.ListWorkflowsInput }, options);
+    await this.#manager.cancel(target as readonly string[], options as opts.CancelOptions | undefined);
   }
 
   /** Python `resume_workflow`: re-enqueues a cancelled (or stuck) workflow under the same ID; steps already done are replayed. */
-  async resumeWorkflow<R = unknown>(workflowID: string, options?: ResumeOptions): Promise<WorkflowHandle<R>> {
+  async resumeWorkflow<R = unknown>(workflowID: string, options?: opts.ResumeOptions): Promise<WorkflowHandle<R>> {
     const [handle] = await this.resumeWorkflows<R>([workflowID], options);
     return handle as WorkflowHandle<R>;
   }
 
   async resumeWorkflows<R = unknown>(
     workflowIDs: readonly string[],
-    options?: ResumeOptions,
+    options?: opts.ResumeOptions,
   ): Promise<WorkflowHandle<R>[]>;
   /** Resumes every CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED workflow matching the filter, in batches; safe to re-run. */
-  async resumeWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult>;
+  async resumeWorkflows(target: { filter: opts.ListWorkflowsInput }, options?: opts.BulkOptions): Promise<BulkResult>;
   async resumeWorkflows<R = unknown>(
-    target: readonly string[] | { filter: ListWorkflowsInput },
-    options?: ResumeOptions | BulkOptions,
+    target: readonly string[] | { filter: opts.ListWorkflowsInput },
+    options?: opts.ResumeOptions | opts.BulkOptions,
   ): Promise<WorkflowHandle<R>[] | BulkResult> {
-    if (!Array.isArray(target)) return this.#bulk('resume', target as { filter: ListWorkflowsInput }, options);
-    const ids = this.#ids(target as readonly string[]);
-    const o = validate(ResumeOptionsSchema, options ?? {}, 'options');
-    const rows = await this.#sql((ctx) => resumeStatement(ctx, ids, o.queueName));
-    this.#requireAll(ids, rows);
-    return ids.map((id) => new WorkflowHandle<R>(this.#backend, id));
+    if (!Array.isArray(target))
+      return this.#manager.bulk('resume', target as { filter: opts.ListWorkflowsInput }, options);
+    const ids = await this.#manager.resume(target as readonly string[], options as opts.ResumeOptions | undefined);
+    return ids.map((id) => this.#handle<R>(id));
   }
 
   /**
@@ -447,46 +287,21 @@ export class DBOSClient implements AsyncDisposable {
   async forkWorkflow<R = unknown>(
     workflowID: string,
     startStep: number,
-    options?: ForkOptions,
+    options?: opts.ForkOptions,
   ): Promise<WorkflowHandle<R>> {
-    validateId(workflowID, 'workflowID');
-    validate(v.pipe(v.number(), v.integer(), v.minValue(0)), startStep, 'startStep');
-    const o = validate(ForkOptionsSchema, options ?? {}, 'options');
-    if (o.newWorkflowID && o.workflowID && o.newWorkflowID !== o.workflowID) {
-      throw new ValidationError([
-        { field: 'options.workflowID', rule: 'conflict', message: 'differs from options.newWorkflowID; give one' },
-      ]);
-    }
-    const newID = o.newWorkflowID ?? o.workflowID ?? crypto.randomUUID();
-    const [row] = await this.#sql((ctx) =>
-      forkStatement(ctx, {
-        originalID: workflowID,
-        newID,
-        startStep,
-        applicationVersion: o.applicationVersion ?? null,
-        timeoutMs: o.timeoutMS ?? null,
-        queueName: o.queueName ?? null,
-        partitionKey: o.queuePartitionKey ?? null,
-        replacementChildren: o.replacementChildren ? JSON.stringify(o.replacementChildren) : null,
-        applicationName: this.#applicationName ?? null,
-      }),
-    );
-    if (num(row?.found) === 0) throw new DBOSNonExistentWorkflowError(workflowID);
-    if (num(row?.inserted) === 0)
-      throw new DBOSConflictingWorkflowError(newID, 'a workflow with this ID already exists');
-    return new WorkflowHandle<R>(this.#backend, newID);
+    return this.#handle<R>(await this.#manager.fork(workflowID, startStep, options));
   }
 
   // ---------------------------------------------------------------- listing
 
   /** Python `list_workflows`: every filter of both SDKs; oldest first unless `sortDesc`. */
-  async listWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return this.#reader.list(validate(ListWorkflowsSchema, input, 'input'), false);
+  async listWorkflows(input: opts.ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return this.#reader.list(input, false);
   }
 
   /** Python `list_queued_workflows`: workflows on a queue that have not finished (or of the statuses asked for). */
-  async listQueuedWorkflows(input: ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return this.#reader.list(validate(ListWorkflowsSchema, input, 'input'), true);
+  async listQueuedWorkflows(input: opts.ListWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return this.#reader.list(input, true);
   }
 
   /**
@@ -494,62 +309,26 @@ export class DBOSClient implements AsyncDisposable {
    * page). Unlike `offset`, a deep page costs what the first does, and pages never skip or repeat a workflow while
    * others are being enqueued.
    */
-  async listWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
-    return this.#reader.page(validate(ListPageSchema, input, 'input'), false);
+  async listWorkflowsPage(input: opts.ListPageInput = {}): Promise<WorkflowPage> {
+    return this.#reader.page(input, false);
   }
 
   /** `listQueuedWorkflows` by keyset, as `listWorkflowsPage`. */
-  async listQueuedWorkflowsPage(input: ListPageInput = {}): Promise<WorkflowPage> {
-    return this.#reader.page(validate(ListPageSchema, input, 'input'), true);
+  async listQueuedWorkflowsPage(input: opts.ListPageInput = {}): Promise<WorkflowPage> {
+    return this.#reader.page(input, true);
   }
 
   /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
-  async listWorkflowSteps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
+  async listWorkflowSteps(workflowID: string, options?: opts.ListStepsOptions): Promise<StepInfo[] | undefined> {
     return this.#reader.steps(workflowID, options);
-  }
-
-  #ids(workflowIDs: readonly string[]): string[] {
-    if (!Array.isArray(workflowIDs) || workflowIDs.length === 0) {
-      throw new ValidationError([{ field: 'workflowIDs', rule: 'min_length', message: 'must list at least one ID' }]);
-    }
-    return [...new Set(workflowIDs.map((id, i) => validateId(id, `workflowIDs[${i}]`)))];
   }
 
   /**
    * Deletes every finished workflow matching the filter (status, steps, payloads; messages, events and streams
    * cascade), in batches; safe to re-run. Unfinished workflows are never deleted: cancel them first.
    */
-  async deleteWorkflows(target: { filter: ListWorkflowsInput }, options?: BulkOptions): Promise<BulkResult> {
-    return this.#bulk('delete', target, options);
-  }
-
-  async #bulk(action: BulkAction, target: { filter: ListWorkflowsInput }, options: unknown): Promise<BulkResult> {
-    const f = validate(v.strictObject({ filter: ListWorkflowsSchema }), target, 'target').filter;
-    const o = validate(BulkOptionsSchema, options ?? {}, 'options');
-    if (f.limit !== undefined || f.offset !== undefined) {
-      throw new ValidationError([
-        { field: 'target.filter.limit', rule: 'bulk', message: 'a bulk action takes every match; use batchSize' },
-      ]);
-    }
-    if (o.queueName !== undefined && action !== 'resume') {
-      throw new ValidationError([
-        { field: 'options.queueName', rule: 'resume_only', message: 'applies to resume only' },
-      ]);
-    }
-    const filter = this.#reader.filter(f, false);
-    let done = 0;
-    for (;;) {
-      const rows = await this.#sql((ctx) => bulkStatement(ctx, action, filter, o.batchSize ?? 1000, o.queueName));
-      if (rows.length === 0) return { count: done };
-      done += rows.length;
-      o.onProgress?.({ done, batch: rows.length });
-    }
-  }
-
-  #requireAll(ids: readonly string[], rows: Row[]): void {
-    const found = new Set(rows.map((r) => String(r.workflow_uuid)));
-    const missing = ids.find((id) => !found.has(id));
-    if (missing !== undefined) throw new DBOSNonExistentWorkflowError(missing);
+  async deleteWorkflows(target: { filter: opts.ListWorkflowsInput }, options?: opts.BulkOptions): Promise<BulkResult> {
+    return this.#manager.bulk('delete', target, options);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -558,28 +337,13 @@ export class DBOSClient implements AsyncDisposable {
   async destroy(): Promise<void> {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#watcher.close();
+    this.#results.close();
     this.#communication.close();
     await this.#listeners.close();
-    const ready = this.#ready;
-    this.#ready = undefined;
-    if (ready && this.#ownsDriver) {
-      const { driver } = await ready.catch(() => ({ driver: undefined }));
-      await driver?.close();
-    }
+    await this.#database.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.destroy();
   }
 }
-
-/** What a bulk action did. */
-export interface BulkResult {
-  readonly count: number;
-}
-
-/** One item's result from `enqueueMany`. */
-export type EnqueueResult<R = unknown> =
-  | { readonly ok: true; readonly handle: WorkflowHandle<R> }
-  | { readonly ok: false; readonly error: DBOSEdgeError };

@@ -3,8 +3,7 @@
  * with `DBOS.setEvent` (`getEvent`) and `DBOS.writeStream` (`readStream`). Sends are one INSERT; reads wait
  * through the shared watchers of `wait.ts`, woken by LISTEN where the driver can, polled otherwise.
  */
-import type { Row } from './driver.ts';
-import { DBOSNonExistentWorkflowError, DBOSStreamTimeoutError, DriverError } from './errors.ts';
+import { DBOSNonExistentWorkflowError, DBOSStreamTimeoutError, DBOSWaitTimeoutError, DriverError } from './errors.ts';
 import { CHANNELS, type Listeners } from './listen.ts';
 import {
   type GetEventOptions,
@@ -19,16 +18,18 @@ import {
   validate,
   validateId,
 } from './options.ts';
-import type { Codec } from './serialization.ts';
+import type { ClientScope } from './scope.ts';
+import { runOn } from './sql/base.ts';
 import {
+  type EventRow,
   eventsStatement,
   NULL_TOPIC,
   type OutgoingMessage,
   STREAM_CLOSED,
+  type StreamRow,
   sendStatement,
   streamStatement,
 } from './sql/messages.ts';
-import { type Connect, runOn } from './sql/workflows.ts';
 import { isActive } from './status.ts';
 import { type PollingOptions, Watcher } from './wait.ts';
 
@@ -41,11 +42,6 @@ interface EventItem {
 interface StreamItem extends EventItem {
   readonly offset: number;
 }
-interface StreamValue {
-  readonly offset: number;
-  readonly value: string;
-  readonly serialization: string | null;
-}
 
 /** DBOS's default `getEvent` timeout. */
 const DEFAULT_EVENT_TIMEOUT_MS = 60_000;
@@ -54,34 +50,30 @@ const DEFAULT_EVENT_TIMEOUT_MS = 60_000;
 const eventKey = (id: string, name: string) => `${id}\0${name}`;
 const streamKey = (id: string, name: string, offset: number) => `${id}\0${name}\0${offset}`;
 
-class EventTimeout extends Error {}
-
 export class Communication {
-  readonly #events: Watcher<EventItem>;
-  readonly #streams: Watcher<StreamItem>;
+  readonly #events: Watcher<EventItem, EventRow>;
+  readonly #streams: Watcher<StreamItem, StreamRow>;
 
-  constructor(
-    private readonly connect: Connect,
-    private readonly codec: Codec,
-    polling: PollingOptions | undefined,
-    listeners: Listeners,
-  ) {
-    this.#events = new Watcher<EventItem>(
+  readonly #scope: ClientScope;
+
+  constructor(scope: ClientScope, polling: PollingOptions | undefined, listeners: Listeners) {
+    this.#scope = scope;
+    this.#events = new Watcher<EventItem, EventRow>(
       async (items) => {
-        const rows = await runOn(this.connect, (ctx) => eventsStatement(ctx, items));
-        return new Map(rows.map((r) => [eventKey(String(r.id), String(r.name)), r]));
+        const rows = await runOn(this.#scope.connect, (ctx) => eventsStatement(ctx, items));
+        return new Map(rows.map((row) => [eventKey(row.id, row.name), row]));
       },
       polling,
       listeners.source(CHANNELS.events),
     );
-    this.#streams = new Watcher<StreamItem>(
+    this.#streams = new Watcher<StreamItem, StreamRow>(
       async (items) => {
-        const ready = new Map<string, Row>();
-        for (const r of await runOn(this.connect, (ctx) => streamStatement(ctx, items))) {
-          const values = r.vals as StreamValue[];
+        const ready = new Map<string, StreamRow>();
+        for (const row of await runOn(this.#scope.connect, (ctx) => streamStatement(ctx, items))) {
+          const values = row.vals;
           // Ready: the workflow is missing, the next value is there, or nothing more can come.
-          if (r.status === null || values[0]?.offset === r.off || !isActive(r.status)) {
-            ready.set(streamKey(String(r.id), String(r.name), Number(r.off)), r);
+          if (row.status === null || values[0]?.offset === row.off || !isActive(row.status)) {
+            ready.set(streamKey(row.id, row.name, row.off), row);
           }
         }
         return ready;
@@ -112,11 +104,11 @@ export class Communication {
   }
 
   async #outgoing(m: Message, field: string): Promise<OutgoingMessage> {
-    const serialization = this.codec.nameFor(m.serializationType);
+    const serialization = this.#scope.codec.nameFor(m.serializationType);
     return {
       destinationID: m.destinationID,
       topic: m.topic ?? NULL_TOPIC,
-      message: await this.codec.encode(m.message, serialization, `${field}message`),
+      message: await this.#scope.codec.encode(m.message, serialization, `${field}message`),
       serialization,
       // DBOS scopes an idempotency key per destination, so one key can be reused across workflows.
       messageID: m.idempotencyKey === undefined ? crypto.randomUUID() : `${m.idempotencyKey}::${m.destinationID}`,
@@ -125,7 +117,7 @@ export class Communication {
 
   async #insert(messages: OutgoingMessage[]): Promise<void> {
     try {
-      await runOn(this.connect, (ctx) => sendStatement(ctx, messages));
+      await runOn(this.#scope.connect, (ctx) => sendStatement(ctx, messages));
     } catch (e) {
       if (e instanceof DriverError && e.sqlState === '23503') {
         const missing = /\(destination_uuid\)=\((.*)\) is not present/.exec(e.detail ?? '')?.[1];
@@ -142,20 +134,16 @@ export class Communication {
   async getEvent<T = unknown>(workflowID: string, key: string, options?: GetEventOptions): Promise<T | null> {
     const id = validateId(workflowID, 'workflowID');
     const name = validateId(key, 'key');
-    const o = validate(GetEventOptionsSchema, options ?? {}, 'options');
+    const { timeoutMs = DEFAULT_EVENT_TIMEOUT_MS, signal } = validate(GetEventOptionsSchema, options ?? {}, 'options');
     try {
       const { row } = await this.#events.wait([{ key: eventKey(id, name), wake: `${id}::${name}`, id, name }], {
-        timeoutMs: o.timeoutMs ?? DEFAULT_EVENT_TIMEOUT_MS,
-        onTimeout: () => new EventTimeout(),
-        signal: o.signal,
+        timeoutMs,
+        onTimeout: () => new DBOSWaitTimeoutError([id], timeoutMs),
+        signal,
       });
-      return (await this.codec.decode(
-        row.value as string,
-        row.serialization as string | null,
-        `event ${name} of workflow ${id}`,
-      )) as T;
+      return (await this.#scope.codec.decode(row.value, row.serialization, `event ${name} of workflow ${id}`)) as T;
     } catch (e) {
-      if (e instanceof EventTimeout) return null;
+      if (e instanceof DBOSWaitTimeoutError) return null;
       throw e;
     }
   }
@@ -176,10 +164,10 @@ export class Communication {
         { timeoutMs: o.timeoutMs, onTimeout: () => new DBOSStreamTimeoutError(id, name, at), signal: o.signal },
       );
       if (row.status === null) throw new DBOSNonExistentWorkflowError(id);
-      for (const v of row.vals as StreamValue[]) {
+      for (const v of row.vals) {
         if (v.offset !== offset) break; // not yet committed: wait for it rather than skip it
         if (v.value === STREAM_CLOSED) return; // the legacy, unserialized marker
-        const value = await this.codec.decode(v.value, v.serialization, `stream ${name} of workflow ${id}`);
+        const value = await this.#scope.codec.decode(v.value, v.serialization, `stream ${name} of workflow ${id}`);
         if (value === STREAM_CLOSED) return;
         yield value as T;
         offset += 1;

@@ -9,12 +9,35 @@
  * | `neon+ws://user:pw@host/db?…` | Neon's `Pool` over WebSocket (`adapters/neon-ws.ts`); `ws_proxy=<host:port/path>` overrides Neon's proxy, `ws_secure=false` uses `ws:` |
  * | `pglite:` / `pglite://` (in memory), `pglite://<dataDir>` | embedded PGlite (`adapters/pglite.ts`), DBOS schema created on open |
  *
+ * This module is the one door to a database: the client, the server entries and the tests open drivers here and
+ * never import an adapter to do it. Adapters know nothing of DBOS (the embedded database's schema is made here).
+ *
  * For the Neon schemes the rest of the URL is the Postgres connection string Neon expects, sent as
  * `postgresql://…` without the `fetch_endpoint` / `ws_proxy` / `ws_secure` parameters. Adapters are loaded with a
  * dynamic import on first use, so a bundle only pulls in the one it uses (and none when a driver is passed).
  */
 import type { Driver } from './driver.ts';
 import { ValidationError } from './errors.ts';
+import { detectSchemaCached } from './schema/detect.ts';
+import { ensureSchema } from './schema/ensure.ts';
+import { quoteIdent, validateSchemaName } from './schema/name.ts';
+import type { SqlContext } from './sql/base.ts';
+
+/** Where the service keeps the embedded database when no folder is configured (`DBOS_EDGE_DATA_DIR`). */
+export const DEFAULT_DATA_DIR = '.data/pglite';
+
+export interface OpenOptions {
+  /** The DBOS schema the embedded database is created with. Default `dbos`. */
+  schema?: string;
+  /**
+   * `pool` (default): a connection pool for the process. `per-request`: for a Cloudflare Worker, where a socket
+   * belongs to the request that opened it: one connection, no type lookup on open (a round trip saved per request),
+   * never `end()`ed (workerd closes it with the request; postgres.js's `end()` there leaves an unhandled rejection).
+   */
+  connection?: 'pool' | 'per-request';
+}
+
+const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false } as const;
 
 /** DBOS's default: the system database is the application database's name plus `_dbos_sys`. */
 export function systemUrlFromApplicationUrl(applicationUrl: string): string {
@@ -91,12 +114,17 @@ export function parseDatabaseUrl(url: string, field = 'systemDatabaseUrl'): Data
   };
 }
 
+/** Opens the database a URL names (see the table above). */
+export function openDatabase(url: string, options: OpenOptions = {}): Promise<Driver> {
+  return openTarget(parseDatabaseUrl(url), options);
+}
+
 /** Opens the driver a target names, loading only its adapter. */
-export async function openTarget(target: DatabaseTarget, options: { schema?: string } = {}): Promise<Driver> {
+export async function openTarget(target: DatabaseTarget, options: OpenOptions = {}): Promise<Driver> {
   switch (target.kind) {
     case 'postgres': {
       const { postgresDriver } = await import('../adapters/postgres.ts');
-      return postgresDriver(target.connectionString);
+      return postgresDriver(target.connectionString, options.connection === 'per-request' ? PER_REQUEST_POSTGRES : {});
     }
     case 'neon-http': {
       const { neonHttpDriver } = await import('../adapters/neon-http.ts');
@@ -114,10 +142,14 @@ export async function openTarget(target: DatabaseTarget, options: { schema?: str
     }
     case 'pglite': {
       const { pgliteDriver } = await import('../adapters/pglite.ts');
-      return pgliteDriver({
-        ...(target.dataDir === undefined ? {} : { dataDir: target.dataDir }),
-        ...(options.schema === undefined ? {} : { schema: options.schema }),
-      });
+      const driver = await pgliteDriver(target.dataDir === undefined ? {} : { dataDir: target.dataDir });
+      try {
+        await ensureSchema(driver, options.schema === undefined ? {} : { schema: options.schema });
+      } catch (e) {
+        await driver.close();
+        throw e;
+      }
+      return driver;
     }
   }
 }
@@ -127,6 +159,7 @@ export function resolveDriver(config: {
   systemDatabaseUrl?: string | undefined;
   applicationDatabaseUrl?: string | undefined;
   systemDatabaseSchemaName?: string | undefined;
+  connection?: OpenOptions['connection'] | undefined;
 }): () => Promise<Driver> {
   if (config.driver) {
     const driver = config.driver;
@@ -145,6 +178,49 @@ export function resolveDriver(config: {
     ]);
   }
   const target = parseDatabaseUrl(url);
-  const schema = config.systemDatabaseSchemaName;
-  return () => openTarget(target, schema === undefined ? {} : { schema });
+  const options: OpenOptions = {
+    ...(config.systemDatabaseSchemaName === undefined ? {} : { schema: config.systemDatabaseSchemaName }),
+    ...(config.connection === undefined ? {} : { connection: config.connection }),
+  };
+  return () => openTarget(target, options);
+}
+
+/**
+ * A client's system database: the driver opened (from the configuration, on first use) and the schema's features
+ * read, once. A failure is not cached, so the next call retries. Closing closes the driver only if it opened it.
+ */
+export class SystemDatabase {
+  readonly #open: () => Promise<Driver>;
+  readonly #ownsDriver: boolean;
+  readonly #schema: string;
+  readonly #quotedSchema: string;
+  #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
+
+  constructor(config: Parameters<typeof resolveDriver>[0]) {
+    this.#schema = validateSchemaName(config.systemDatabaseSchemaName ?? 'dbos');
+    this.#quotedSchema = quoteIdent(this.#schema);
+    this.#open = resolveDriver(config);
+    this.#ownsDriver = config.driver === undefined;
+  }
+
+  connect(): Promise<{ driver: Driver; ctx: SqlContext }> {
+    this.#ready ??= (async () => {
+      const driver = await this.#open();
+      const features = await detectSchemaCached(driver, this.#quotedSchema, this.#schema);
+      return { driver, ctx: { schema: this.#quotedSchema, features } };
+    })().catch((e) => {
+      this.#ready = undefined;
+      throw e;
+    });
+    return this.#ready;
+  }
+
+  async close(): Promise<void> {
+    const ready = this.#ready;
+    this.#ready = undefined;
+    if (ready && this.#ownsDriver) {
+      const { driver } = await ready.catch(() => ({ driver: undefined }));
+      await driver?.close();
+    }
+  }
 }

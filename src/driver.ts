@@ -3,13 +3,22 @@
  * or one `batch`, so a driver over plain HTTP (Neon's `neon()`) can implement it: no interactive transactions.
  *
  * Value conventions every adapter keeps, so the core never branches on the driver:
- * - params are `string | number | boolean | null`; arrays are passed as Postgres array literals (see `sql/params.ts`)
+ * - params are `string | number | boolean | null`; arrays are passed as Postgres array literals (see `sql/base.ts`)
  *   and JSON as text cast in SQL (`$1::text::jsonb`);
  * - result rows are plain objects keyed by column name; `int8` comes back as a JS number (epoch ms fit safely),
  *   `json`/`jsonb` parsed, `bool` as boolean, text as string;
  * - failures are thrown as `DriverError` carrying the SQLSTATE and the constraint name.
  */
+import { DriverError } from './errors.ts';
+
 export type SqlParam = string | number | boolean | null;
+
+/** Parses an `int8` text value to a JS number, refusing values past 2^53 rather than rounding them silently. */
+export function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new DriverError(`int8 value ${text} does not fit a JS number`, {});
+  return n;
+}
 
 /** A database's identity from its connection URL, with no password, for `Driver.database`. */
 export function databaseIdentity(url: string): string | undefined {
@@ -22,9 +31,14 @@ export function databaseIdentity(url: string): string | undefined {
 }
 export type Row = Record<string, unknown>;
 
-export interface Statement {
+declare const rowShape: unique symbol;
+
+/** One SQL statement and its parameters; `R` is the shape of the rows it returns. */
+export interface Statement<R extends Row = Row> {
   readonly text: string;
   readonly params: readonly SqlParam[];
+  /** Type only, never set: carries `R` from where a statement is built to where its rows are read. */
+  readonly [rowShape]?: R;
 }
 
 export interface Driver {

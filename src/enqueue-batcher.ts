@@ -7,12 +7,11 @@
  * Each caller still gets its own row's outcome. A statement is all or nothing: if it fails (a dropped
  * connection), every enqueue in it fails with that error and none of its rows was written.
  */
-import type { Row } from './driver.ts';
-import type { EnqueueRow } from './sql/workflows.ts';
+import type { EnqueueOutcomeRow, EnqueueRow } from './sql/workflows.ts';
 
 interface Pending {
   readonly row: EnqueueRow;
-  resolve(outcome: Row): void;
+  resolve(outcome: EnqueueOutcomeRow): void;
   reject(error: unknown): void;
 }
 
@@ -21,15 +20,19 @@ export class EnqueueBatcher {
   #inFlight = 0;
   #flushQueued = false;
 
-  constructor(
-    /** Runs one statement for the rows; returns one outcome row per input row, by 1-based position `n`. */
-    private readonly run: (rows: EnqueueRow[]) => Promise<Row[]>,
-    private readonly maxInFlight = 4,
-    private readonly maxBatch = 500,
-  ) {}
+  /** Runs one statement for the rows; returns one outcome row per input row, by 1-based position `n`. */
+  readonly #run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>;
+  readonly #maxInFlight: number;
+  readonly #maxBatch: number;
+
+  constructor(run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>, maxInFlight = 4, maxBatch = 500) {
+    this.#run = run;
+    this.#maxInFlight = maxInFlight;
+    this.#maxBatch = maxBatch;
+  }
 
   /** Resolves with the row's outcome (`outcome` null means: a concurrent writer won the race, submit again). */
-  submit(row: EnqueueRow): Promise<Row> {
+  submit(row: EnqueueRow): Promise<EnqueueOutcomeRow> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ row, resolve, reject });
       // Enqueues issued in the same tick leave together.
@@ -44,13 +47,13 @@ export class EnqueueBatcher {
   }
 
   #flush(): void {
-    while (this.#inFlight < this.maxInFlight && this.#pending.length > 0) {
+    while (this.#inFlight < this.#maxInFlight && this.#pending.length > 0) {
       // A statement's rows need distinct IDs: a repeated ID waits for the next statement, which then sees it.
       const batch: Pending[] = [];
       const later: Pending[] = [];
       const ids = new Set<string>();
       for (const p of this.#pending) {
-        if (batch.length < this.maxBatch && !ids.has(p.row.workflowID)) {
+        if (batch.length < this.#maxBatch && !ids.has(p.row.workflowID)) {
           batch.push(p);
           ids.add(p.row.workflowID);
         } else {
@@ -59,10 +62,10 @@ export class EnqueueBatcher {
       }
       this.#pending = later;
       this.#inFlight += 1;
-      this.run(batch.map((p) => p.row))
+      this.#run(batch.map((p) => p.row))
         .then(
           (rows) => {
-            for (const r of rows) batch[Number(r.n) - 1]?.resolve(r);
+            for (const outcome of rows) batch[outcome.n - 1]?.resolve(outcome);
           },
           (error) => {
             for (const p of batch) p.reject(error);

@@ -3,22 +3,27 @@
  * through the batcher, or many in one statement), and reading each row's outcome the way DBOS does: the same
  * workflow under a taken ID is that workflow; another one is a conflict; a held deduplication ID is refused.
  */
-import type * as v from 'valibot';
-import type { Row } from './driver.ts';
+import * as v from 'valibot';
 import { EnqueueBatcher } from './enqueue-batcher.ts';
 import { DBOSConflictingWorkflowError, DBOSEdgeError, DBOSQueueDuplicatedError, ValidationError } from './errors.ts';
 import {
   type EnqueueItem,
-  EnqueueItemsSchema,
+  EnqueueItemSchema,
   type EnqueueOptions,
   EnqueueOptionsSchema,
+  enqueueItemsSchema,
   validate,
 } from './options.ts';
-import { type Codec, PORTABLE } from './serialization.ts';
-import { type Connect, type EnqueueRow, enqueueStatement, runOn } from './sql/workflows.ts';
+import type { ClientScope } from './scope.ts';
+import { PORTABLE } from './serialization.ts';
+import { runOn } from './sql/base.ts';
+import { type EnqueueOutcomeRow, type EnqueueRow, enqueueStatement } from './sql/workflows.ts';
 
 /** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
 const ENQUEUE_ATTEMPTS = 5;
+
+/** The list and each item's shape; each item's options are validated as it is prepared, named by its index. */
+const ItemsSchema = enqueueItemsSchema(v.strictObject({ ...EnqueueItemSchema.entries, options: v.looseObject({}) }));
 
 /** One enqueue, validated and serialized. */
 interface Prepared {
@@ -34,12 +39,11 @@ export type ItemResult =
 export class Enqueuer {
   readonly #batcher: EnqueueBatcher;
 
-  constructor(
-    private readonly connect: Connect,
-    private readonly codec: Codec,
-    private readonly applicationName: string | undefined,
-  ) {
-    this.#batcher = new EnqueueBatcher((rows) => runOn(this.connect, (ctx) => enqueueStatement(ctx, rows)));
+  readonly #scope: ClientScope;
+
+  constructor(scope: ClientScope) {
+    this.#scope = scope;
+    this.#batcher = new EnqueueBatcher((rows) => runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, rows)));
   }
 
   /** Enqueues one workflow (coalesced with concurrent ones); resolves with the ID of the workflow it holds. */
@@ -56,13 +60,30 @@ export class Enqueuer {
     throw contended(prepared.row.workflowID);
   }
 
-  /**
-   * Enqueues many workflows in one statement (no DBOS client has it): all rows are written, or none if the
-   * statement fails. Each item gets its own result: a handle, or the typed error of its own outcome (deduplicated,
-   * conflicting ID), which does not stop the others. Items must not repeat a workflow ID. Up to 5000 items.
-   */
+  /** Enqueues with portable JSON, the only format that carries named arguments. */
+  async enqueuePortable(
+    options: EnqueueOptions,
+    positionalArgs: readonly unknown[],
+    namedArgs: Record<string, unknown> | undefined,
+  ): Promise<string> {
+    if (!Array.isArray(positionalArgs)) {
+      throw new ValidationError([{ field: 'positionalArgs', rule: 'array', message: 'must be an array' }]);
+    }
+    if (options?.serializationType === 'native') {
+      throw new ValidationError([
+        {
+          field: 'options.serializationType',
+          rule: 'portable_only',
+          message: 'enqueuePortable always writes portable JSON',
+        },
+      ]);
+    }
+    return this.enqueue({ ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
+  }
+
+  /** Writes every item in one statement, sending again only the rows that raced a concurrent writer. */
   async enqueueMany(items: readonly EnqueueItem[]): Promise<ItemResult[]> {
-    const list = validate(EnqueueItemsSchema, items, 'items');
+    const list = validate(ItemsSchema, items, 'items');
     const prepared = await Promise.all(
       list.map((item, i) =>
         this.#prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
@@ -83,7 +104,7 @@ export class Enqueuer {
     // Rows that raced a concurrent writer get no outcome; only they are sent again.
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
       const batch = pending.map((i) => (prepared[i] as Prepared).row);
-      const rows = await runOn(this.connect, (ctx) => enqueueStatement(ctx, batch));
+      const rows = await runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, batch));
       const retry: number[] = [];
       for (const r of rows) {
         const i = pending[Number(r.n) - 1] as number;
@@ -108,34 +129,36 @@ export class Enqueuer {
     field: string,
   ): Promise<Prepared> {
     try {
-      const o = validate(EnqueueOptionsSchema, options, 'options');
-      const serialization = this.codec.nameFor(o.serializationType);
-      const inputs = await this.codec.encodeArgs(args, namedArgs, serialization);
+      const enqueue = validate(EnqueueOptionsSchema, options, 'options');
+      const serialization = this.#scope.codec.nameFor(enqueue.serializationType);
+      const inputs = await this.#scope.codec.encodeArgs(args, namedArgs, serialization);
       const attributes =
-        o.attributes === undefined ? null : await this.codec.encode(o.attributes, PORTABLE, 'options.attributes');
-      const delayMs = o.delaySeconds ? Math.round(o.delaySeconds * 1000) : null;
+        enqueue.attributes === undefined
+          ? null
+          : await this.#scope.codec.encode(enqueue.attributes, PORTABLE, 'options.attributes');
+      const delayMs = enqueue.delaySeconds ? Math.round(enqueue.delaySeconds * 1000) : null;
       const row: EnqueueRow = {
-        workflowID: o.workflowID ?? crypto.randomUUID(),
+        workflowID: enqueue.workflowID ?? crypto.randomUUID(),
         status: delayMs ? 'DELAYED' : 'ENQUEUED',
-        name: o.workflowName,
-        className: o.workflowClassName || null,
-        configName: o.workflowConfigName || null,
-        queueName: o.queueName,
-        appVersion: o.appVersion ?? null,
-        authenticatedUser: o.authenticatedUser ?? null,
-        authenticatedRoles: o.authenticatedRoles?.length ? JSON.stringify(o.authenticatedRoles) : null,
-        timeoutMs: o.workflowTimeoutMS ?? null,
-        deduplicationID: o.deduplicationID ?? null,
-        priority: o.priority ?? 0,
+        name: enqueue.workflowName,
+        className: enqueue.workflowClassName || null,
+        configName: enqueue.workflowConfigName || null,
+        queueName: enqueue.queueName,
+        appVersion: enqueue.appVersion ?? null,
+        authenticatedUser: enqueue.authenticatedUser ?? null,
+        authenticatedRoles: enqueue.authenticatedRoles?.length ? JSON.stringify(enqueue.authenticatedRoles) : null,
+        timeoutMs: enqueue.workflowTimeoutMS ?? null,
+        deduplicationID: enqueue.deduplicationID ?? null,
+        priority: enqueue.priority ?? 0,
         inputs,
         serialization,
-        partitionKey: o.queuePartitionKey ?? null,
+        partitionKey: enqueue.queuePartitionKey ?? null,
         delayMs,
         attributes,
-        applicationName: o.applicationName ?? this.applicationName ?? null,
+        applicationName: enqueue.applicationName ?? this.#scope.applicationName ?? null,
         creatorXid: crypto.randomUUID(),
       };
-      return { row, options: o };
+      return { row, options: enqueue };
     } catch (e) {
       if (e instanceof ValidationError && field) {
         throw new ValidationError(e.issues.map((i) => ({ ...i, field: `${field}${i.field}` })));
@@ -148,7 +171,7 @@ export class Enqueuer {
    * What one row's outcome means: the ID of the workflow the caller now holds, undefined to try again (a concurrent
    * writer won the race), or the typed error.
    */
-  #settle({ row, options: o }: Prepared, result: Row): string | undefined {
+  #settle({ row, options }: Prepared, result: EnqueueOutcomeRow): string | undefined {
     if (result.outcome === 'inserted') return row.workflowID;
     if (result.outcome === 'existing') {
       if (
@@ -161,13 +184,13 @@ export class Enqueuer {
           `it runs ${describe(result.name, result.class_name, result.config_name)}, not ${describe(row.name, row.className, row.configName)}`,
         );
       }
-      if (o.workflowIDReusePolicy === 'reject' && result.creator_xid !== row.creatorXid) {
+      if (options.workflowIDReusePolicy === 'reject' && result.creator_xid !== row.creatorXid) {
         throw new DBOSConflictingWorkflowError(row.workflowID, 'workflowIDReusePolicy is reject');
       }
       return row.workflowID;
     }
     if (result.outcome === 'deduplicated') {
-      if (o.duplicationPolicy === 'return-existing') return String(result.workflow_uuid);
+      if (options.duplicationPolicy === 'return-existing') return String(result.workflow_uuid);
       throw new DBOSQueueDuplicatedError(row.workflowID, row.queueName, row.deduplicationID as string);
     }
     return undefined;

@@ -2,9 +2,32 @@
  * Typed errors. Every error dbos-edge throws is a `DBOSEdgeError` with a stable `code`; the DBOS-named ones
  * keep the names and meanings of `@dbos-inc/dbos-sdk` (Python names beside each) so callers can match either.
  */
+/** Every `code` a `DBOSEdgeError` can carry: a closed set, so a caller (and the HTTP status table) can be exhaustive. */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'DRIVER'
+  | 'SCHEMA'
+  | 'CONFIG'
+  | 'CLIENT_DESTROYED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'QUEUE_DEDUPLICATED'
+  | 'NON_EXISTENT_WORKFLOW'
+  | 'CONFLICTING_WORKFLOW'
+  | 'ENQUEUE_CONTENDED'
+  | 'AWAITED_WORKFLOW_CANCELLED'
+  | 'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED'
+  | 'WORKFLOW_ERROR'
+  | 'UNKNOWN_STATUS'
+  | 'CORRUPT_ROW'
+  | 'WAIT_TIMEOUT'
+  | 'STREAM_TIMEOUT'
+  | 'SERIALIZATION'
+  | 'NON_EXISTENT_SCHEDULE'
+  | 'CONFLICTING_SCHEDULE';
+
 export class DBOSEdgeError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -196,4 +219,9 @@ export class DBOSConflictingScheduleError extends DBOSEdgeError {
   constructor(readonly scheduleName: string) {
     super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
   }
+}
+
+/** A call on a client after `destroy()`, or a wait that `destroy()` ended. */
+export function clientDestroyed(): DBOSEdgeError {
+  return new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed');
 }

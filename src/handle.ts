@@ -1,3 +1,4 @@
+import type { DBOSEdgeError } from './errors.ts';
 import type { WaitOptions } from './options.ts';
 import type { WorkflowStatus } from './status.ts';
 
@@ -9,10 +10,14 @@ export interface HandleBackend {
 
 /** A handle on one workflow (Python `WorkflowHandle`), as `@dbos-inc/dbos-sdk` shapes it. */
 export class WorkflowHandle<R = unknown> {
+  readonly #backend: HandleBackend;
+
   constructor(
-    private readonly backend: HandleBackend,
+    backend: HandleBackend,
     readonly workflowID: string,
-  ) {}
+  ) {
+    this.#backend = backend;
+  }
 
   /** Python `get_workflow_id()`. */
   getWorkflowID(): string {
@@ -21,7 +26,7 @@ export class WorkflowHandle<R = unknown> {
 
   /** The workflow's status with inputs and outputs, or null if no such workflow exists (yet). */
   async getStatus(): Promise<WorkflowStatus | null> {
-    return (await this.backend.getWorkflow(this.workflowID)) ?? null;
+    return (await this.#backend.getWorkflow(this.workflowID)) ?? null;
   }
 
   /**
@@ -30,6 +35,11 @@ export class WorkflowHandle<R = unknown> {
    * or `DBOSWaitTimeoutError` after `timeoutMs` (the workflow keeps running).
    */
   async getResult(options?: WaitOptions): Promise<R> {
-    return (await this.backend.awaitResult(this.workflowID, options)) as R;
+    return (await this.#backend.awaitResult(this.workflowID, options)) as R;
   }
 }
+
+/** One item's result from `enqueueMany`. */
+export type EnqueueResult<R = unknown> =
+  | { readonly ok: true; readonly handle: WorkflowHandle<R> }
+  | { readonly ok: false; readonly error: DBOSEdgeError };

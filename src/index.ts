@@ -32,12 +32,10 @@ export {
   type SendOptions,
   type TickOptions,
   type WaitOptions,
-  WORKFLOW_STATUSES,
-  type WorkflowStatusString,
 } from './options.ts';
 export type { WorkflowPage } from './reader.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
-export type { StepInfo, WorkflowStatus } from './status.ts';
+export { type StepInfo, WORKFLOW_STATUSES, type WorkflowStatus, type WorkflowStatusString } from './status.ts';
 export type { PollingOptions } from './wait.ts';

@@ -5,6 +5,7 @@
  * connection, so thousands of waiters cost one connection, not one each.
  */
 import type { Driver } from './driver.ts';
+import { DriverError } from './errors.ts';
 import type { WakeSource } from './wait.ts';
 
 export const CHANNELS = {
@@ -18,18 +19,21 @@ export class Listeners {
   #closed = false;
 
   /** `enabled: false` (or a driver without `listen`) leaves waits to the polling safety net alone. */
-  constructor(
-    private readonly driver: () => Promise<Driver>,
-    private readonly enabled: boolean,
-  ) {}
+  readonly #driver: () => Promise<Driver>;
+  readonly #enabled: boolean;
+
+  constructor(driver: () => Promise<Driver>, enabled: boolean) {
+    this.#driver = driver;
+    this.#enabled = enabled;
+  }
 
   /** The wake-up source for one channel, or undefined when this client does not listen. */
   source(channel: string): WakeSource | undefined {
-    if (!this.enabled) return undefined;
+    if (!this.#enabled) return undefined;
     return {
       subscribe: async (onPayload) => {
-        const driver = await this.driver();
-        if (!driver.listen) throw new Error('this driver cannot LISTEN');
+        const driver = await this.#driver();
+        if (!driver.listen) throw new DriverError('This driver cannot LISTEN', {});
         const unlisten = await driver.listen(channel, onPayload);
         if (this.#closed) await unlisten();
         else this.#unlisten.push(unlisten);

@@ -4,12 +4,16 @@
  * a misspelt option must fail loudly, not be ignored.
  */
 import * as v from 'valibot';
+import type { Driver } from './driver.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import type { Serializer } from './serialization.ts';
+import { WORKFLOW_STATUSES } from './status.ts';
+import type { PollingOptions } from './wait.ts';
 
 const INT32_MAX = 2_147_483_647;
 
 /** A string with at least one non-blank character (IDs, names). */
-const id = () =>
+export const id = () =>
   v.pipe(
     v.string(),
     v.check((s) => s.trim().length > 0, 'must not be empty or blank'),
@@ -22,7 +26,7 @@ export const asList = <T extends string>(x: T | T[] | undefined): T[] | undefine
 const positiveInt = () => v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegativeInt = () => v.pipe(v.number(), v.integer(), v.minValue(0));
 /** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */
-const instant = () =>
+export const instant = () =>
   v.union([
     v.pipe(
       v.string(),
@@ -32,20 +36,67 @@ const instant = () =>
     v.pipe(v.number(), v.integer()),
   ]);
 
-export const WORKFLOW_STATUSES = [
-  'ENQUEUED',
-  'DELAYED',
-  'PENDING',
-  'SUCCESS',
-  'ERROR',
-  'CANCELLED',
-  'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
-] as const;
-export type WorkflowStatusString = (typeof WORKFLOW_STATUSES)[number];
 const statusSchema = v.picklist(WORKFLOW_STATUSES);
 
 const serializationType = v.picklist(['portable', 'native']);
 const jsonObject = v.record(v.string(), v.unknown());
+
+// ------------------------------------------------------------------ the client
+
+export interface DBOSClientConfig {
+  /** Python `system_database_url`. Falls back to one derived from `applicationDatabaseUrl`. */
+  systemDatabaseUrl?: string;
+  /** Python `application_database_url`: the system database is its database name plus `_dbos_sys`. */
+  applicationDatabaseUrl?: string;
+  /** Python `system_database_engine`: a ready driver (any adapter, or your own); URLs are then ignored. */
+  driver?: Driver;
+  /**
+   * How a driver opened from a URL connects. `pool` (default): a pool for the process. `per-request`: one
+   * connection, no type lookup on open, never ended by the client (a Cloudflare Worker, where a socket belongs to
+   * the request that opened it and workerd closes it).
+   */
+  connection?: 'pool' | 'per-request';
+  /** Python `dbos_system_schema`. Default `dbos`. */
+  systemDatabaseSchemaName?: string;
+  /** Python `serializer`: a custom format, used by default for writes and to read rows carrying its name. */
+  serializer?: Serializer;
+  /** The application this client acts for: owner of what it enqueues, and the default scope of listings. */
+  applicationName?: string;
+  /** How waits poll (see `wait.ts`): for results always, for events and streams as LISTEN's safety net. */
+  polling?: PollingOptions;
+  /**
+   * Wake event and stream readers with LISTEN/NOTIFY when the driver can (default true). Turn it off behind a
+   * transaction-mode pooler, which does not deliver notifications; waits then poll.
+   */
+  listen?: boolean;
+}
+
+export const ClientConfigSchema = v.strictObject({
+  systemDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
+  applicationDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
+  driver: v.optional(
+    v.custom<Driver>((d) => typeof (d as Driver)?.query === 'function', 'must implement the Driver interface'),
+  ),
+  connection: v.optional(v.picklist(['pool', 'per-request'])),
+  systemDatabaseSchemaName: v.optional(v.string()),
+  serializer: v.optional(
+    v.custom<Serializer>(
+      (s) => ['name', 'stringify', 'parse'].every((k) => typeof (s as Record<string, unknown>)?.[k] === 'function'),
+      'must have name(), stringify() and parse()',
+    ),
+  ),
+  applicationName: v.optional(v.pipe(v.string(), v.minLength(1))),
+  polling: v.optional(
+    v.strictObject({
+      minIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+      maxIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+      listeningIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
+    }),
+  ),
+  listen: v.optional(v.boolean()),
+});
+
+// ------------------------------------------------------------------ workflows
 
 /** `enqueue` options: the TS SDK's `ClientEnqueueOptions` names; Python `EnqueueOptions` names in comments. */
 export const EnqueueOptionsSchema = v.strictObject({
@@ -252,20 +303,23 @@ export type BulkOptions = v.InferInput<typeof BulkOptionsSchema>;
 /** Workflows per `enqueueMany` call: one statement, all or nothing. */
 export const MAX_ENQUEUE_MANY = 5000;
 
+/** One enqueue as data: `enqueueMany`'s item and the HTTP enqueue body. */
 export const EnqueueItemSchema = v.strictObject({
-  options: v.looseObject({}),
-  /** Positional arguments. */
+  options: EnqueueOptionsSchema,
+  /** Positional arguments (default none). */
   args: v.optional(v.array(v.unknown())),
   /** Named (Python keyword) arguments; portable serialization only. */
   namedArgs: v.optional(v.record(v.string(), v.unknown())),
 });
-export type EnqueueItem = { options: EnqueueOptions; args?: unknown[]; namedArgs?: Record<string, unknown> };
+export type EnqueueItem = Omit<v.InferInput<typeof EnqueueItemSchema>, 'options'> & { options: EnqueueOptions };
 
-export const EnqueueItemsSchema = v.pipe(
-  v.array(EnqueueItemSchema),
-  v.minLength(1, 'must hold at least one item'),
-  v.maxLength(MAX_ENQUEUE_MANY, `must hold at most ${MAX_ENQUEUE_MANY} items`),
-);
+/** `count` enqueues, or the list's own rule broken; `item` validates each (the client checks options per item). */
+export const enqueueItemsSchema = <S extends v.GenericSchema>(item: S) =>
+  v.pipe(
+    v.array(item),
+    v.minLength(1, 'must hold at least one item'),
+    v.maxLength(MAX_ENQUEUE_MANY, `must hold at most ${MAX_ENQUEUE_MANY} items`),
+  );
 
 // ------------------------------------------------------------------ schedules
 

@@ -3,24 +3,27 @@
  * stored payload decoded. A payload this client cannot read (Python pickle, an unknown serializer) comes back as
  * its typed serialization error in place of the value, never as garbage and never failing the whole listing.
  */
-import type * as v from 'valibot';
+import * as v from 'valibot';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import type { Row } from './driver.ts';
 import { DBOSSerializationError, DBOSWorkflowError, ValidationError } from './errors.ts';
 import {
   asList,
-  type ListPageSchema,
+  type ListPageInput,
+  ListPageSchema,
   type ListStepsOptions,
   ListStepsSchema,
-  type ListWorkflowsSchema,
+  type ListWorkflowsInput,
+  ListWorkflowsSchema,
   validate,
   validateId,
 } from './options.ts';
+import type { ClientScope } from './scope.ts';
 import { type Codec, portableStringify } from './serialization.ts';
+import { runOn, type StatusRow } from './sql/base.ts';
 import type { ListFilter } from './sql/filter.ts';
 import { listStatement } from './sql/list.ts';
-import { type Connect, getStatusStatement, runOn, stepsStatement } from './sql/workflows.ts';
-import { mapStatusRow, num, type StepInfo, type WorkflowStatus } from './status.ts';
+import { getStatusStatement, stepsStatement } from './sql/workflows.ts';
+import type { StepInfo, WorkflowStatus } from './status.ts';
 
 /** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */
 export interface WorkflowPage {
@@ -31,27 +34,38 @@ export interface WorkflowPage {
 const toEpochMs = (t: string | Date | number | undefined): number | undefined =>
   t === undefined ? undefined : typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
 
-export class Reader {
-  constructor(
-    private readonly connect: Connect,
-    private readonly codec: Codec,
-    private readonly applicationName: string | undefined,
-  ) {}
+const StatusOptionsSchema = v.strictObject({ loadInput: v.optional(v.boolean()), loadOutput: v.optional(v.boolean()) });
+export type StatusOptions = v.InferInput<typeof StatusOptionsSchema>;
 
-  /** The workflow's status with inputs and outputs, or undefined if there is no such workflow. */
-  async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
+export class Reader {
+  readonly #scope: ClientScope;
+
+  constructor(scope: ClientScope) {
+    this.#scope = scope;
+  }
+
+  async getWorkflow(workflowID: string, options?: StatusOptions): Promise<WorkflowStatus | undefined> {
     validateId(workflowID, 'workflowID');
-    const [row] = await runOn(this.connect, (ctx) => getStatusStatement(ctx, workflowID));
+    const { loadInput = true, loadOutput = true } = validate(StatusOptionsSchema, options ?? {}, 'options');
+    if (!loadInput || !loadOutput) return this.summary(workflowID, loadOutput, loadInput);
+    const [row] = await runOn(this.#scope.connect, (ctx) => getStatusStatement(ctx, workflowID));
     return row ? this.#status(row, true, true) : undefined;
   }
 
-  async list(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): Promise<WorkflowStatus[]> {
-    const filter = this.filter(i, queued);
-    const rows = await runOn(this.connect, (ctx) => listStatement(ctx, filter));
+  /** One workflow's status through the listing's statement: an indexed lookup, its payloads only if asked for. */
+  async summary(workflowID: string, loadOutput: boolean, loadInput = false): Promise<WorkflowStatus | undefined> {
+    const [status] = await this.list({ workflowIDs: [workflowID], loadInput, loadOutput }, false);
+    return status;
+  }
+
+  async list(input: ListWorkflowsInput, queued: boolean): Promise<WorkflowStatus[]> {
+    const filter = this.filter(validate(ListWorkflowsSchema, input, 'input'), queued);
+    const rows = await runOn(this.#scope.connect, (ctx) => listStatement(ctx, filter));
     return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
   }
 
-  async page(i: v.InferOutput<typeof ListPageSchema>, queued: boolean): Promise<WorkflowPage> {
+  async page(input: ListPageInput, queued: boolean): Promise<WorkflowPage> {
+    const i = validate(ListPageSchema, input, 'input');
     if (i.offset !== undefined) {
       throw new ValidationError([
         { field: 'input.offset', rule: 'cursor_only', message: 'pages by cursor, not offset' },
@@ -65,7 +79,7 @@ export class Reader {
     }
     const limit = i.limit ?? 100;
     const filter: ListFilter = { ...this.filter(i, queued), keyset: true, after: cursor, limit: limit + 1 };
-    const rows = await runOn(this.connect, (ctx) => listStatement(ctx, filter));
+    const rows = await runOn(this.#scope.connect, (ctx) => listStatement(ctx, filter));
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -73,8 +87,8 @@ export class Reader {
       nextCursor:
         rows.length > limit && last
           ? encodeCursor({
-              createdAt: Number(last.created_at),
-              id: String(last.workflow_uuid),
+              createdAt: last.created_at,
+              id: last.workflow_uuid,
               sortDesc: filter.sortDesc,
             })
           : undefined,
@@ -84,7 +98,8 @@ export class Reader {
   filter(i: v.InferOutput<typeof ListWorkflowsSchema>, queued: boolean): ListFilter {
     const idKeyed = i.workflowIDs !== undefined;
     const applications =
-      asList(i.applicationName) ?? (idKeyed || !this.applicationName ? undefined : [this.applicationName]);
+      asList(i.applicationName) ??
+      (idKeyed || !this.#scope.applicationName ? undefined : [this.#scope.applicationName]);
     return {
       workflowIDs: i.workflowIDs,
       names: asList(i.workflowName),
@@ -122,53 +137,54 @@ export class Reader {
     };
   }
 
-  /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
   async steps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
     validateId(workflowID, 'workflowID');
     const o = validate(ListStepsSchema, options ?? {}, 'options');
-    const rows = await runOn(this.connect, (ctx) => stepsStatement(ctx, workflowID, o.limit, o.offset));
+    const rows = await runOn(this.#scope.connect, (ctx) => stepsStatement(ctx, workflowID, o.limit, o.offset));
     if (rows[0]?.found !== true) return undefined;
-    const steps = rows.filter((r) => r.function_id !== null && r.function_id !== undefined);
+    const steps = rows.filter((row) => row.function_id !== null && row.function_id !== undefined);
     return Promise.all(
-      steps.map(async (r) => {
-        const ser = r.serialization as string | null;
-        const what = `step ${String(r.function_id)} of workflow ${workflowID}`;
+      steps.map(async (step) => {
+        const format = step.serialization;
+        const what = `step ${step.function_id} of workflow ${workflowID}`;
         return {
-          functionID: Number(r.function_id),
-          name: String(r.function_name ?? ''),
+          functionID: Number(step.function_id),
+          name: step.function_name ?? '',
           output:
-            r.output == null
+            step.output == null
               ? null
-              : await readable(this.codec.decode(r.output as string, ser, `the output of ${what}`)),
+              : await readable(this.#scope.codec.decode(step.output, format, `the output of ${what}`)),
           error:
-            r.error == null
+            step.error == null
               ? null
-              : await readable(decodeError(this.codec, workflowID, r.error, ser, `the error of ${what}`)),
-          childWorkflowID: (r.child_workflow_id as string | null) ?? null,
-          startedAtEpochMs: num(r.started_at_epoch_ms),
-          completedAtEpochMs: num(r.completed_at_epoch_ms),
+              : await readable(decodeError(this.#scope.codec, workflowID, step.error, format, `the error of ${what}`)),
+          childWorkflowID: step.child_workflow_id ?? null,
+          startedAtEpochMs: step.started_at_epoch_ms ?? undefined,
+          completedAtEpochMs: step.completed_at_epoch_ms ?? undefined,
         } satisfies StepInfo;
       }),
     );
   }
 
   /** Maps a status row, decoding its payloads. A payload this client cannot read becomes its typed error, never garbage. */
-  async #status(row: Row, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
-    const id = String(row.workflow_uuid);
-    const ser = row.serialization as string | null;
+  async #status(row: StatusRow, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
+    const id = row.workflow_uuid;
+    const ser = row.serialization;
     const payloads: { -readonly [K in 'input' | 'output' | 'error']?: WorkflowStatus[K] } = {};
     if (loadInput && row.inputs != null) {
-      payloads.input = (await readable(
-        this.codec.decodeArgs(row.inputs as string, ser, `the input of workflow ${id}`),
-      )) as unknown[] | DBOSSerializationError;
+      payloads.input = (await readable(this.#scope.codec.decodeArgs(row.inputs, ser, `the input of workflow ${id}`))) as
+        | unknown[]
+        | DBOSSerializationError;
     }
     if (loadOutput && row.output != null) {
-      payloads.output = await readable(this.codec.decode(row.output as string, ser, `the output of workflow ${id}`));
+      payloads.output = await readable(this.#scope.codec.decode(row.output, ser, `the output of workflow ${id}`));
     }
     if (loadOutput && row.error != null) {
-      payloads.error = await readable(decodeError(this.codec, id, row.error, ser, `the error of workflow ${id}`));
+      payloads.error = await readable(
+        decodeError(this.#scope.codec, id, row.error, ser, `the error of workflow ${id}`),
+      );
     }
-    return mapStatusRow(row, payloads);
+    return toWorkflowStatus(row, payloads);
   }
 }
 
@@ -195,4 +211,55 @@ async function readable<T>(decoding: Promise<T>): Promise<T | DBOSSerializationE
       return new DBOSSerializationError('unknown', `stored payload is not valid: ${e.message}`);
     throw e;
   }
+}
+
+/** `authenticated_roles` is a JSON array as text; anything else reads as no roles. */
+function roles(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Maps a `workflow_status` row to its public shape; payload fields are decoded by the caller. */
+function toWorkflowStatus(
+  row: StatusRow,
+  payloads: Pick<WorkflowStatus, 'input' | 'output' | 'error'>,
+): WorkflowStatus {
+  const optional = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+  return {
+    workflowID: row.workflow_uuid,
+    status: row.status,
+    workflowName: row.name ?? '',
+    workflowClassName: row.class_name ?? '',
+    workflowConfigName: row.config_name ?? '',
+    queueName: optional(row.queue_name),
+    authenticatedUser: optional(row.authenticated_user),
+    assumedRole: optional(row.assumed_role),
+    authenticatedRoles: roles(row.authenticated_roles),
+    ...payloads,
+    executorId: optional(row.executor_id),
+    applicationVersion: optional(row.application_version),
+    applicationName: optional(row.application_name),
+    recoveryAttempts: row.recovery_attempts ?? 0,
+    createdAt: row.created_at ?? 0,
+    updatedAt: optional(row.updated_at),
+    timeoutMS: optional(row.workflow_timeout_ms),
+    deadlineEpochMS: optional(row.workflow_deadline_epoch_ms),
+    deduplicationID: optional(row.deduplication_id),
+    priority: row.priority ?? 0,
+    queuePartitionKey: optional(row.queue_partition_key),
+    dequeuedAt: optional(row.started_at_epoch_ms),
+    delayUntilEpochMS: optional(row.delay_until_epoch_ms),
+    completedAt: optional(row.completed_at),
+    forkedFrom: optional(row.forked_from),
+    wasForkedFrom: row.was_forked_from === true,
+    parentWorkflowID: optional(row.parent_workflow_id),
+    attributes: optional(row.attributes),
+    scheduleName: optional(row.schedule_name),
+    serialization: optional(row.serialization),
+  };
 }

@@ -11,6 +11,7 @@ import { type CronSchedule, parseCron, type ScheduleIdFormat, scheduledWorkflowI
 import type { Row } from './driver.ts';
 import {
   DBOSConflictingScheduleError,
+  DBOSEdgeError,
   DBOSNonExistentScheduleError,
   DBOSSerializationError,
   ValidationError,
@@ -32,16 +33,18 @@ import {
   validate,
   validateId,
 } from './options.ts';
-import { type Codec, NATIVE, PICKLE, PORTABLE } from './serialization.ts';
+import type { ClientScope } from './scope.ts';
+import { NATIVE, PICKLE, PORTABLE } from './serialization.ts';
+import { type Query, runOn, type SqlContext } from './sql/base.ts';
 import {
   deleteScheduleStatement,
   fireStatement,
   insertSchedulesStatement,
   listSchedulesStatement,
+  type ScheduleRecord,
   type ScheduleRow,
   updateScheduleStatement,
 } from './sql/schedules.ts';
-import { type Connect, type Query, runOn, type SqlContext } from './sql/workflows.ts';
 
 /** A schedule, in the TS SDK's `WorkflowSchedule` shape. */
 export interface WorkflowSchedule {
@@ -87,14 +90,14 @@ export interface TickReport {
 const DEFAULT_MAX_CATCH_UP = 100;
 
 export class Schedules {
-  constructor(
-    private readonly connect: Connect,
-    private readonly codec: Codec,
-    private readonly applicationName: string | undefined,
-  ) {}
+  readonly #scope: ClientScope;
 
-  #query(build: (ctx: SqlContext) => Query): Promise<Row[]> {
-    return runOn(this.connect, build);
+  constructor(scope: ClientScope) {
+    this.#scope = scope;
+  }
+
+  #query<R extends Row>(build: (ctx: SqlContext) => Query<R>): Promise<R[]> {
+    return runOn(this.#scope.connect, build);
   }
 
   /** Python `create_schedule`: a new ACTIVE schedule. A taken name throws `DBOSConflictingScheduleError`. */
@@ -136,18 +139,19 @@ export class Schedules {
       // The TS client stores '' for no class, and its scheduler compares it with existing runs' class: so do we.
       workflowClassName: s.workflowClassName ?? '',
       schedule: s.schedule.trim(),
-      context: await this.codec.encode(s.context ?? null, format, `${field}.context`),
+      context: await this.#scope.codec.encode(s.context ?? null, format, `${field}.context`),
       automaticBackfill: settings.automaticBackfill ?? false,
       cronTimezone: timezone,
       queueName: settings.queueName ?? null,
-      applicationName: s.applicationName ?? this.applicationName ?? null,
+      applicationName: s.applicationName ?? this.#scope.applicationName ?? null,
     };
   }
 
   /** Python `list_schedules`: by status, workflow name and name prefix; scoped to the client's application by default. */
   async listSchedules(filter: ListSchedulesInput = {}): Promise<WorkflowSchedule[]> {
     const f = validate(ListSchedulesSchema, filter, 'filter');
-    const applications = asList(f.applicationName) ?? (this.applicationName ? [this.applicationName] : undefined);
+    const applications =
+      asList(f.applicationName) ?? (this.#scope.applicationName ? [this.#scope.applicationName] : undefined);
     const rows = await this.#query((ctx) =>
       listSchedulesStatement(ctx, {
         statuses: asList(f.status),
@@ -176,7 +180,6 @@ export class Schedules {
     await this.#update(validateId(name, 'name'), { status: 'PAUSED' });
   }
 
-  /** Python `resume_schedule`. */
   async resumeSchedule(name: string): Promise<void> {
     await this.#update(validateId(name, 'name'), { status: 'ACTIVE' });
   }
@@ -194,8 +197,12 @@ export class Schedules {
         ? u.serializationType === 'native'
           ? NATIVE
           : PORTABLE
-        : this.codec.formatOf(String((await this.#require(n)).context));
-      context = await this.codec.encode(u.context ?? null, format === NATIVE ? NATIVE : PORTABLE, 'changes.context');
+        : this.#scope.codec.formatOf(String((await this.#require(n)).context));
+      context = await this.#scope.codec.encode(
+        u.context ?? null,
+        format === NATIVE ? NATIVE : PORTABLE,
+        'changes.context',
+      );
     }
     await this.#update(n, {
       schedule: u.schedule?.trim(),
@@ -211,11 +218,11 @@ export class Schedules {
     if (rows.length === 0) throw new DBOSNonExistentScheduleError(name);
   }
 
-  async #find(name: string): Promise<Row | undefined> {
+  async #find(name: string): Promise<ScheduleRecord | undefined> {
     return (await this.#query((ctx) => listSchedulesStatement(ctx, { names: [name] })))[0];
   }
 
-  async #require(name: string): Promise<Row> {
+  async #require(name: string): Promise<ScheduleRecord> {
     const row = await this.#find(name);
     if (!row) throw new DBOSNonExistentScheduleError(name);
     return row;
@@ -284,7 +291,7 @@ export class Schedules {
     const rows = await this.#query((ctx) =>
       listSchedulesStatement(ctx, {
         statuses: ['ACTIVE'],
-        applications: this.applicationName ? [this.applicationName] : undefined,
+        applications: this.#scope.applicationName ? [this.#scope.applicationName] : undefined,
       }),
     );
     const schedules = await Promise.all(
@@ -298,16 +305,22 @@ export class Schedules {
     };
   }
 
-  async #tickOne(row: Row, now: Date, maxCatchUp: number, format: ScheduleIdFormat): Promise<ScheduleTickResult> {
+  async #tickOne(
+    row: ScheduleRecord,
+    now: Date,
+    maxCatchUp: number,
+    format: ScheduleIdFormat,
+  ): Promise<ScheduleTickResult> {
     const result: ScheduleTickResult = {
-      scheduleName: String(row.schedule_name),
+      scheduleName: row.schedule_name,
       fired: [],
       alreadyStarted: 0,
       skipped: 0,
     };
     try {
-      const last = row.last_fired_at ? new Date(String(row.last_fired_at)) : null;
-      if (last && Number.isNaN(last.getTime())) throw new Error(`last_fired_at "${row.last_fired_at}" is not a date`);
+      const last = row.last_fired_at ? new Date(row.last_fired_at) : null;
+      if (last && Number.isNaN(last.getTime()))
+        throw new DBOSEdgeError('CORRUPT_ROW', `last_fired_at "${row.last_fired_at}" is not a date`);
       const cron = this.#cron(row, format);
       // Never fired: start from now (recording now as the watermark), as a DBOS app does.
       const ticks = last ? cron.latest(last, now, maxCatchUp + 1) : [];
@@ -327,18 +340,13 @@ export class Schedules {
     return result;
   }
 
-  #cron(row: Row, dialect: ScheduleIdFormat): CronSchedule {
-    return parseCron(
-      String(row.schedule),
-      row.cron_timezone as string | null,
-      `schedule ${row.schedule_name}`,
-      dialect,
-    );
+  #cron(row: ScheduleRecord, dialect: ScheduleIdFormat): CronSchedule {
+    return parseCron(row.schedule, row.cron_timezone, `schedule ${row.schedule_name}`, dialect);
   }
 
-  #runs(row: Row, ticks: readonly Date[], format: ScheduleIdFormat) {
-    const name = String(row.schedule_name);
-    const tz = row.cron_timezone as string | null;
+  #runs(row: ScheduleRecord, ticks: readonly Date[], format: ScheduleIdFormat) {
+    const name = row.schedule_name;
+    const tz = row.cron_timezone;
     const other: ScheduleIdFormat = format === 'python' ? 'typescript' : 'python';
     return ticks.map((tick) => ({
       tick,
@@ -349,26 +357,26 @@ export class Schedules {
 
   /** Enqueues the runs with `(scheduledDate, context)`, in the format the schedule's context is stored in. */
   async #fire(
-    row: Row,
+    row: ScheduleRecord,
     runs: readonly { tick: Date; workflowID: string; otherID: string }[],
     lastFiredAt: string | null,
     requireActive: boolean,
   ): Promise<{ workflowID: string; inserted: boolean }[]> {
-    const name = String(row.schedule_name);
-    const format = this.codec.formatOf(String(row.context));
+    const name = row.schedule_name;
+    const format = this.#scope.codec.formatOf(row.context);
     if (format === PICKLE) {
       throw new DBOSSerializationError(
         PICKLE,
         `schedule ${name} has a pickled context; only its Python app can fire it`,
       );
     }
-    const context = await this.codec.decode(String(row.context), format, `the context of schedule ${name}`);
+    const context = await this.#scope.codec.decode(row.context, format, `the context of schedule ${name}`);
     const serialization = format === NATIVE ? NATIVE : PORTABLE;
     const encoded = await Promise.all(
       runs.map(async (r) => ({
         workflowID: r.workflowID,
         otherID: r.otherID,
-        inputs: await this.codec.encodeArgs([r.tick, context], undefined, serialization),
+        inputs: await this.#scope.codec.encodeArgs([r.tick, context], undefined, serialization),
       })),
     );
     const rows = await this.#query((ctx) =>
@@ -376,66 +384,69 @@ export class Schedules {
         schedule: toScheduleRow(row),
         runs: encoded,
         serialization,
-        applicationName: (row.application_name as string | null) ?? this.applicationName ?? null,
+        applicationName: row.application_name ?? this.#scope.applicationName ?? null,
         lastFiredAt,
         requireActive,
         creatorXid: crypto.randomUUID(),
       }),
     );
-    return rows.map((r) => ({ workflowID: String(r.workflow_uuid), inserted: r.inserted === true }));
+    return rows.map((run) => ({ workflowID: run.workflow_uuid, inserted: run.inserted === true }));
   }
 
-  async #schedule(r: Row): Promise<WorkflowSchedule> {
-    const name = String(r.schedule_name);
+  async #schedule(row: ScheduleRecord): Promise<WorkflowSchedule> {
+    const name = row.schedule_name;
     let context: unknown;
     try {
-      const text = String(r.context);
-      const format = this.codec.formatOf(text);
-      context = await this.codec.decode(text, format === 'unknown' ? null : format, `the context of schedule ${name}`);
+      const format = this.#scope.codec.formatOf(row.context);
+      context = await this.#scope.codec.decode(
+        row.context,
+        format === 'unknown' ? null : format,
+        `the context of schedule ${name}`,
+      );
     } catch (e) {
       if (!(e instanceof DBOSSerializationError)) throw e;
       context = e;
     }
     const schedule: WorkflowSchedule = {
-      scheduleId: String(r.schedule_id),
+      scheduleId: row.schedule_id,
       scheduleName: name,
-      workflowName: String(r.workflow_name),
-      workflowClassName: (r.workflow_class_name as string | null) ?? '',
-      schedule: String(r.schedule),
-      status: String(r.status),
+      workflowName: row.workflow_name,
+      workflowClassName: row.workflow_class_name ?? '',
+      schedule: row.schedule,
+      status: row.status,
       context,
-      lastFiredAt: (r.last_fired_at as string | null) ?? null,
-      automaticBackfill: r.automatic_backfill === true,
-      cronTimezone: (r.cron_timezone as string | null) ?? null,
-      queueName: (r.queue_name as string | null) ?? null,
+      lastFiredAt: row.last_fired_at ?? null,
+      automaticBackfill: row.automatic_backfill === true,
+      cronTimezone: row.cron_timezone ?? null,
+      queueName: row.queue_name ?? null,
     };
-    if (r.application_name != null) schedule.applicationName = String(r.application_name);
+    if (row.application_name != null) schedule.applicationName = row.application_name;
     return schedule;
   }
 }
 
-function toScheduleRow(r: Row): ScheduleRow {
+function toScheduleRow(row: ScheduleRecord): ScheduleRow {
   return {
-    scheduleID: String(r.schedule_id),
-    scheduleName: String(r.schedule_name),
-    workflowName: String(r.workflow_name),
-    workflowClassName: (r.workflow_class_name as string | null) || null,
-    schedule: String(r.schedule),
-    context: String(r.context),
-    automaticBackfill: r.automatic_backfill === true,
-    cronTimezone: (r.cron_timezone as string | null) ?? null,
-    queueName: (r.queue_name as string | null) ?? null,
-    applicationName: (r.application_name as string | null) ?? null,
+    scheduleID: row.schedule_id,
+    scheduleName: row.schedule_name,
+    workflowName: row.workflow_name,
+    workflowClassName: row.workflow_class_name || null,
+    schedule: row.schedule,
+    context: row.context,
+    automaticBackfill: row.automatic_backfill === true,
+    cronTimezone: row.cron_timezone ?? null,
+    queueName: row.queue_name ?? null,
+    applicationName: row.application_name ?? null,
   };
 }
 
 /** The top-level settings that were given, so they override the SDK-style `options` object. */
-function definedOnly(s: { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string }) {
+function definedOnly(settings: { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string }) {
   return Object.fromEntries(
     Object.entries({
-      automaticBackfill: s.automaticBackfill,
-      cronTimezone: s.cronTimezone,
-      queueName: s.queueName,
+      automaticBackfill: settings.automaticBackfill,
+      cronTimezone: settings.cronTimezone,
+      queueName: settings.queueName,
     }).filter(([, value]) => value !== undefined),
   ) as { automaticBackfill?: boolean; cronTimezone?: string; queueName?: string };
 }

@@ -29,13 +29,18 @@ const MARKER_VALUE = 'superjson';
 function portableReplacer(this: unknown, key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString(10);
   if (typeof value === 'function' || typeof value === 'symbol') {
-    throw new TypeError(`a ${typeof value}${key ? ` at key "${key}"` : ''} has no portable JSON form`);
+    throw new DBOSSerializationError(
+      PORTABLE,
+      `a ${typeof value}${key ? ` at key "${key}"` : ''} has no portable JSON form`,
+    );
   }
   // JSON.stringify has already called Date#toJSON before the replacer sees the value.
   if (value instanceof Map) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of value) {
-      if (typeof k !== 'string') throw new TypeError('a Map with non-string keys has no portable JSON form');
+      if (typeof k !== 'string') {
+        throw new DBOSSerializationError(PORTABLE, 'a Map with non-string keys has no portable JSON form');
+      }
       out[k] = v;
     }
     return out;
@@ -70,11 +75,15 @@ function pickleError(what: string): DBOSSerializationError {
 
 /** Encodes and decodes payloads for one client: the built-in formats plus the client's optional custom serializer. */
 export class Codec {
-  constructor(private readonly custom?: Serializer) {}
+  readonly #custom: Serializer | undefined;
+
+  constructor(custom?: Serializer) {
+    this.#custom = custom;
+  }
 
   /** The format written when a call does not choose one: the custom serializer if configured, else portable. */
   get defaultName(): string {
-    return this.custom ? this.custom.name() : PORTABLE;
+    return this.#custom ? this.#custom.name() : PORTABLE;
   }
 
   nameFor(type: SerializationType | undefined): string {
@@ -88,7 +97,7 @@ export class Codec {
     try {
       if (name === PORTABLE) return portableStringify(value);
       if (name === NATIVE) return nativeStringify(value);
-      if (this.custom && name === this.custom.name()) return await this.custom.stringify(value);
+      if (this.#custom && name === this.#custom.name()) return await this.#custom.stringify(value);
     } catch (e) {
       throw new ValidationError([
         { field, rule: 'serializable', message: `cannot be serialized as ${name}: ${(e as Error).message}` },
@@ -144,23 +153,23 @@ export class Codec {
       return superjson.deserialize(parsed);
     }
     if (serialization === PICKLE) throw pickleError(what);
-    if (serialization && this.custom && serialization === this.custom.name()) return await this.custom.parse(text);
+    if (serialization && this.#custom && serialization === this.#custom.name()) return await this.#custom.parse(text);
     if (serialization) {
       throw new DBOSSerializationError(
         serialization,
         `${what} uses serialization "${serialization}"; configure the client with a serializer of that name to read it`,
       );
     }
-    return this.decodeLegacy(text, what);
+    return this.#decodeLegacy(text, what);
   }
 
   /** Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle. */
-  private async decodeLegacy(text: string, what: string): Promise<unknown> {
+  async #decodeLegacy(text: string, what: string): Promise<unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      if (this.custom) return await this.custom.parse(text);
+      if (this.#custom) return await this.#custom.parse(text);
       if (text.startsWith('gA')) throw pickleError(what);
       throw new DBOSSerializationError('unknown', `${what} is in an unrecognised format`);
     }
@@ -175,7 +184,7 @@ export class Codec {
     try {
       return isMarkedSuperjson(JSON.parse(text)) ? NATIVE : PORTABLE;
     } catch {
-      if (this.custom) return this.custom.name();
+      if (this.#custom) return this.#custom.name();
       return text.startsWith('gA') ? PICKLE : 'unknown';
     }
   }

@@ -2,9 +2,33 @@
  * The shapes a client returns, matching `@dbos-inc/dbos-sdk`'s `WorkflowStatus` and `StepInfo` field for field
  * (Python `WorkflowStatus` / `StepInfo` names in the comments), and the mapping from system-database rows.
  */
-import type { Row } from './driver.ts';
 import type { DBOSSerializationError, DBOSWorkflowError } from './errors.ts';
-import type { WorkflowStatusString } from './options.ts';
+
+/** Every status a DBOS workflow can have. */
+export const WORKFLOW_STATUSES = [
+  'ENQUEUED',
+  'DELAYED',
+  'PENDING',
+  'SUCCESS',
+  'ERROR',
+  'CANCELLED',
+  'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
+] as const;
+export type WorkflowStatusString = (typeof WORKFLOW_STATUSES)[number];
+
+/** Statuses of a workflow that has not finished; every other status is final. */
+export const ACTIVE_STATUSES: readonly WorkflowStatusString[] = ['ENQUEUED', 'DELAYED', 'PENDING'];
+/** Final statuses: the workflow will not run again unless resumed or forked. */
+export const FINAL_STATUSES: readonly WorkflowStatusString[] = WORKFLOW_STATUSES.filter(
+  (st) => !ACTIVE_STATUSES.includes(st),
+);
+/** Final statuses the workflow's own code produced; cancel and resume leave these alone. */
+export const COMPLETED_STATUSES: readonly WorkflowStatusString[] = ['SUCCESS', 'ERROR'];
+/** Final statuses that resume re-enqueues (a bulk resume by filter takes these). */
+export const RESUMABLE_STATUSES: readonly WorkflowStatusString[] = FINAL_STATUSES.filter(
+  (st) => !COMPLETED_STATUSES.includes(st),
+);
+export const isActive = (status: unknown): boolean => (ACTIVE_STATUSES as readonly unknown[]).includes(status);
 
 export interface WorkflowStatus {
   /** Python `workflow_id`. */
@@ -69,61 +93,4 @@ export interface StepInfo {
   readonly startedAtEpochMs?: number;
   /** Python `completed_at_epoch_ms`. */
   readonly completedAtEpochMs?: number;
-}
-
-/** Statuses of a workflow that has not finished; every other status is final. */
-export const ACTIVE_STATUSES: readonly string[] = ['ENQUEUED', 'DELAYED', 'PENDING'];
-export const isActive = (status: unknown): boolean => ACTIVE_STATUSES.includes(String(status));
-
-const str = (x: unknown): string | undefined => (x === null || x === undefined ? undefined : String(x));
-/** int8 columns arrive as numbers from most drivers and as decimal strings from some. */
-export const num = (x: unknown): number | undefined => (x === null || x === undefined ? undefined : Number(x));
-
-function roles(text: unknown): string[] {
-  if (typeof text !== 'string' || text === '') return [];
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Maps a `workflow_status` row to its public shape; payload fields are decoded by the caller. */
-export function mapStatusRow(
-  row: Row,
-  payloads: Pick<WorkflowStatus, 'input' | 'output' | 'error'> = {},
-): WorkflowStatus {
-  return {
-    workflowID: String(row.workflow_uuid),
-    status: row.status as WorkflowStatusString,
-    workflowName: String(row.name ?? ''),
-    workflowClassName: String(row.class_name ?? ''),
-    workflowConfigName: String(row.config_name ?? ''),
-    queueName: str(row.queue_name),
-    authenticatedUser: str(row.authenticated_user),
-    assumedRole: str(row.assumed_role),
-    authenticatedRoles: roles(row.authenticated_roles),
-    ...payloads,
-    executorId: str(row.executor_id),
-    applicationVersion: str(row.application_version),
-    applicationName: str(row.application_name),
-    recoveryAttempts: num(row.recovery_attempts) ?? 0,
-    createdAt: num(row.created_at) ?? 0,
-    updatedAt: num(row.updated_at),
-    timeoutMS: num(row.workflow_timeout_ms),
-    deadlineEpochMS: num(row.workflow_deadline_epoch_ms),
-    deduplicationID: str(row.deduplication_id),
-    priority: num(row.priority) ?? 0,
-    queuePartitionKey: str(row.queue_partition_key),
-    dequeuedAt: num(row.started_at_epoch_ms),
-    delayUntilEpochMS: num(row.delay_until_epoch_ms),
-    completedAt: num(row.completed_at),
-    forkedFrom: str(row.forked_from),
-    wasForkedFrom: row.was_forked_from === true,
-    parentWorkflowID: str(row.parent_workflow_id),
-    attributes: (row.attributes as Record<string, unknown> | null) ?? undefined,
-    scheduleName: str(row.schedule_name),
-    serialization: str(row.serialization),
-  };
 }

@@ -14,7 +14,7 @@
  * `maxIntervalMs`, at one query per interval per kind (not per waiter).
  */
 import type { Row } from './driver.ts';
-import { DBOSEdgeError, DriverError } from './errors.ts';
+import { clientDestroyed, DBOSEdgeError, DriverError } from './errors.ts';
 
 export interface PollingOptions {
   /** Fastest poll, for waits that just began. Default 10 ms. */
@@ -32,7 +32,7 @@ export interface WatchItem {
 }
 
 /** Looks up all the items at once; returns the ready ones' rows by item key. */
-export type FetchReady<T extends WatchItem> = (items: T[]) => Promise<Map<string, Row>>;
+export type FetchReady<T extends WatchItem, R extends Row> = (items: T[]) => Promise<Map<string, R>>;
 
 /** A channel to LISTEN on for wake-ups, started with the first wait. */
 export interface WakeSource {
@@ -40,14 +40,14 @@ export interface WakeSource {
   subscribe(onPayload: (payload: string) => void): Promise<void>;
 }
 
-interface Waiter<T extends WatchItem> {
+interface Waiter<T extends WatchItem, R extends Row> {
   readonly items: readonly T[];
   readonly since: number;
   /** Looked up at least once: a timeout never fires before the first check, so a value already there is seen. */
   checked: boolean;
   /** The timeout passed before the first check; it fires right after it. */
   expired?: () => void;
-  resolve(hit: { item: T; row: Row }): void;
+  resolve(hit: { item: T; row: R }): void;
   reject(error: unknown): void;
   cleanup(): void;
 }
@@ -64,49 +64,51 @@ const MAX_POLL_FAILURES = 5;
 /** After a failed LISTEN, how long to poll only before trying again. */
 const RELISTEN_AFTER_MS = 30_000;
 
-export class Watcher<T extends WatchItem> {
-  private readonly waiters = new Set<Waiter<T>>();
-  private readonly wakeCounts = new Map<string, number>();
-  private readonly minMs: number;
-  private readonly maxMs: number;
-  private readonly listeningMs: number;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private timerDue = Number.POSITIVE_INFINITY;
-  private polling = false;
-  private pollAgain = false;
-  private lastPoll = 0;
-  private failures = 0;
-  private closed = false;
-  private listen: 'off' | 'starting' | 'up' | { failedAt: number } = 'off';
+/** `T` is what a waiter waits on, `R` the row the lookup returns for it. */
+export class Watcher<T extends WatchItem, R extends Row = Row> {
+  readonly #waiters = new Set<Waiter<T, R>>();
+  readonly #wakeCounts = new Map<string, number>();
+  readonly #minMs: number;
+  readonly #maxMs: number;
+  readonly #listeningMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = Number.POSITIVE_INFINITY;
+  #polling = false;
+  #pollAgain = false;
+  #lastPoll = 0;
+  #failures = 0;
+  #closed = false;
+  #listen: 'off' | 'starting' | 'up' | { failedAt: number } = 'off';
 
-  constructor(
-    private readonly fetchReady: FetchReady<T>,
-    options: PollingOptions = {},
-    private readonly wakeSource?: WakeSource,
-  ) {
-    this.minMs = options.minIntervalMs ?? 10;
-    this.maxMs = Math.max(this.minMs, options.maxIntervalMs ?? 1000);
-    this.listeningMs = Math.min(this.maxMs, Math.max(this.minMs, options.listeningIntervalMs ?? 500));
+  readonly #fetchReady: FetchReady<T, R>;
+  readonly #wakeSource: WakeSource | undefined;
+
+  constructor(fetchReady: FetchReady<T, R>, options: PollingOptions = {}, wakeSource?: WakeSource) {
+    this.#fetchReady = fetchReady;
+    this.#wakeSource = wakeSource;
+    this.#minMs = options.minIntervalMs ?? 10;
+    this.#maxMs = Math.max(this.#minMs, options.maxIntervalMs ?? 1000);
+    this.#listeningMs = Math.min(this.#maxMs, Math.max(this.#minMs, options.listeningIntervalMs ?? 500));
   }
 
   /** True while the LISTEN subscription is up (the safety-net poll then slows down). */
   get listening(): boolean {
-    return this.listen === 'up';
+    return this.#listen === 'up';
   }
 
   /** Resolves with the first of `items` found ready (checked at once, then on every wake-up and poll). */
-  wait(items: readonly T[], options: WaitOptions = {}): Promise<{ item: T; row: Row }> {
-    if (this.closed) return Promise.reject(new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed'));
+  wait(items: readonly T[], options: WaitOptions = {}): Promise<{ item: T; row: R }> {
+    if (this.#closed) return Promise.reject(clientDestroyed());
     return new Promise((resolve, reject) => {
       let timeout: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => waiter.reject(options.signal?.reason);
       const settle = (fn: () => void) => {
-        if (!this.waiters.delete(waiter)) return;
+        if (!this.#waiters.delete(waiter)) return;
         waiter.cleanup();
         fn();
-        if (this.waiters.size === 0) this.stopTimer();
+        if (this.#waiters.size === 0) this.#stopTimer();
       };
-      const waiter: Waiter<T> = {
+      const waiter: Waiter<T, R> = {
         items,
         since: Date.now(),
         checked: false,
@@ -115,12 +117,12 @@ export class Watcher<T extends WatchItem> {
         cleanup: () => {
           if (timeout) clearTimeout(timeout);
           options.signal?.removeEventListener('abort', onAbort);
-          for (const item of items) if (item.wake !== undefined) this.countWake(item.wake, -1);
+          for (const item of items) if (item.wake !== undefined) this.#countWake(item.wake, -1);
         },
       };
       if (options.signal?.aborted) return reject(options.signal.reason);
-      this.waiters.add(waiter);
-      for (const item of items) if (item.wake !== undefined) this.countWake(item.wake, 1);
+      this.#waiters.add(waiter);
+      for (const item of items) if (item.wake !== undefined) this.#countWake(item.wake, 1);
       if (options.timeoutMs !== undefined) {
         const ms = options.timeoutMs;
         const error = options.onTimeout ?? (() => new DBOSEdgeError('WAIT_TIMEOUT', `Nothing arrived within ${ms} ms`));
@@ -131,109 +133,109 @@ export class Watcher<T extends WatchItem> {
         }, ms);
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.startListening();
+      this.#startListening();
       // A new waiter is checked at once (coalesced with the others added in this tick).
-      this.schedule(0);
+      this.#schedule(0);
     });
   }
 
   /** A NOTIFY payload arrived: poll now if anyone waits on it. */
   wake(payload: string): void {
-    if (this.wakeCounts.has(payload)) this.schedule(0);
+    if (this.#wakeCounts.has(payload)) this.#schedule(0);
   }
 
   /** Fails every pending wait; later waits are refused. */
   close(): void {
-    this.closed = true;
-    this.stopTimer();
-    const error = new DBOSEdgeError('CLIENT_DESTROYED', 'The client was destroyed while waiting');
-    for (const w of [...this.waiters]) w.reject(error);
+    this.#closed = true;
+    this.#stopTimer();
+    const error = clientDestroyed();
+    for (const w of [...this.#waiters]) w.reject(error);
   }
 
-  private countWake(payload: string, delta: number): void {
-    const n = (this.wakeCounts.get(payload) ?? 0) + delta;
-    if (n > 0) this.wakeCounts.set(payload, n);
-    else this.wakeCounts.delete(payload);
+  #countWake(payload: string, delta: number): void {
+    const n = (this.#wakeCounts.get(payload) ?? 0) + delta;
+    if (n > 0) this.#wakeCounts.set(payload, n);
+    else this.#wakeCounts.delete(payload);
   }
 
-  private startListening(): void {
-    if (!this.wakeSource || this.listen === 'starting' || this.listen === 'up') return;
-    if (typeof this.listen === 'object' && Date.now() - this.listen.failedAt < RELISTEN_AFTER_MS) return;
-    this.listen = 'starting';
-    this.wakeSource
+  #startListening(): void {
+    if (!this.#wakeSource || this.#listen === 'starting' || this.#listen === 'up') return;
+    if (typeof this.#listen === 'object' && Date.now() - this.#listen.failedAt < RELISTEN_AFTER_MS) return;
+    this.#listen = 'starting';
+    this.#wakeSource
       .subscribe((payload) => this.wake(payload))
       .then(
         () => {
-          this.listen = 'up';
+          this.#listen = 'up';
           // Anything committed between the first check and the LISTEN would send no wake-up: look again.
-          this.schedule(0);
+          this.#schedule(0);
         },
         () => {
-          this.listen = { failedAt: Date.now() };
+          this.#listen = { failedAt: Date.now() };
         },
       );
   }
 
-  private stopTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.timerDue = Number.POSITIVE_INFINITY;
+  #stopTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDue = Number.POSITIVE_INFINITY;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.closed || this.waiters.size === 0) return;
-    if (this.polling) {
+  #schedule(delayMs: number): void {
+    if (this.#closed || this.#waiters.size === 0) return;
+    if (this.#polling) {
       // A wake-up during a poll may concern a row that poll did not see yet: poll once more right after.
-      if (delayMs === 0) this.pollAgain = true;
+      if (delayMs === 0) this.#pollAgain = true;
       return;
     }
     const due = Date.now() + delayMs;
-    if (due >= this.timerDue) return;
-    this.stopTimer();
-    this.timerDue = due;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerDue = Number.POSITIVE_INFINITY;
-      void this.poll();
+    if (due >= this.#timerDue) return;
+    this.#stopTimer();
+    this.#timerDue = due;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerDue = Number.POSITIVE_INFINITY;
+      void this.#poll();
     }, delayMs);
   }
 
   /** The next safety-net tick: the shortest interval any waiter wants, counted from the last poll. */
-  private nextDelay(): number {
+  #nextDelay(): number {
     const now = Date.now();
-    const floor = this.listening ? this.listeningMs : this.minMs;
-    let interval = this.maxMs;
-    for (const w of this.waiters) interval = Math.min(interval, Math.max(floor, (now - w.since) / 4));
-    if (this.failures > 0) interval = Math.min(this.maxMs, this.minMs * 2 ** this.failures);
-    return Math.max(0, this.lastPoll + interval - now);
+    const floor = this.listening ? this.#listeningMs : this.#minMs;
+    let interval = this.#maxMs;
+    for (const w of this.#waiters) interval = Math.min(interval, Math.max(floor, (now - w.since) / 4));
+    if (this.#failures > 0) interval = Math.min(this.#maxMs, this.#minMs * 2 ** this.#failures);
+    return Math.max(0, this.#lastPoll + interval - now);
   }
 
-  private async poll(): Promise<void> {
-    if (this.closed || this.waiters.size === 0) return;
-    this.polling = true;
-    this.pollAgain = false;
-    this.lastPoll = Date.now();
+  async #poll(): Promise<void> {
+    if (this.#closed || this.#waiters.size === 0) return;
+    this.#polling = true;
+    this.#pollAgain = false;
+    this.#lastPoll = Date.now();
     const items = new Map<string, T>();
-    const polled = [...this.waiters];
+    const polled = [...this.#waiters];
     for (const w of polled) for (const item of w.items) items.set(item.key, item);
     try {
-      const ready = await this.fetchReady([...items.values()]);
-      this.failures = 0;
+      const ready = await this.#fetchReady([...items.values()]);
+      this.#failures = 0;
       for (const w of polled) {
         const item = w.items.find((i) => ready.has(i.key));
-        if (item !== undefined) w.resolve({ item, row: ready.get(item.key) as Row });
+        if (item !== undefined) w.resolve({ item, row: ready.get(item.key) as R });
         w.checked = true;
         w.expired?.();
       }
     } catch (e) {
-      this.failures += 1;
-      if (!(e instanceof DriverError) || this.failures >= MAX_POLL_FAILURES) {
-        this.failures = 0;
-        for (const w of [...this.waiters]) w.reject(e);
+      this.#failures += 1;
+      if (!(e instanceof DriverError) || this.#failures >= MAX_POLL_FAILURES) {
+        this.#failures = 0;
+        for (const w of [...this.#waiters]) w.reject(e);
       }
     } finally {
-      this.polling = false;
+      this.#polling = false;
     }
-    this.schedule(this.pollAgain ? 0 : this.nextDelay());
+    this.#schedule(this.#pollAgain ? 0 : this.#nextDelay());
   }
 }

@@ -3,9 +3,11 @@
  * the embedded database (the Worker entry refuses `pglite:` URLs before any import), and leaving PGlite out keeps
  * about 170 KiB (gzipped, half the bundle) of WebAssembly glue out of every cold start.
  */
+import { DriverError } from '../src/errors.ts';
+
 export class PGlite {
   static create(): never {
-    throw new Error('PGlite is not available on Cloudflare Workers: set a postgres:// or neon+http:// URL');
+    throw new DriverError('PGlite is not available on Cloudflare Workers: set a postgres:// or neon+http:// URL', {});
   }
   constructor() {
     PGlite.create();

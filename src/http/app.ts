@@ -9,7 +9,7 @@
  */
 import { type Context, Hono } from 'hono';
 import type { DBOSClient } from '../client.ts';
-import { ValidationError } from '../errors.ts';
+import { DBOSEdgeError, ValidationError } from '../errors.ts';
 import { validate } from '../options.ts';
 import { allows, bearerToken, type Scope, TokenVerifier } from './auth.ts';
 import { type AppConfig, AppConfigSchema, DEFAULT_LIMITS, type Limits, type WebhookConfig } from './config.ts';
@@ -49,7 +49,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const defaultLogger: Logger = (entry) => console.log(JSON.stringify(entry));
 
-class TooLarge extends Error {}
+class TooLarge extends DBOSEdgeError {
+  constructor() {
+    super('PAYLOAD_TOO_LARGE', 'The request body is larger than the service accepts');
+  }
+}
 
 /** Reads a body, giving up as soon as it passes `max` bytes (a missing or lying Content-Length changes nothing). */
 async function readLimited(req: Request, max: number): Promise<Uint8Array> {
@@ -298,9 +302,9 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
       let created: DBOSClient | undefined;
       let kept = false;
       const release = async () => {
-        const cl = created;
+        const dbos = created;
         created = undefined;
-        await cl?.destroy().catch(() => {});
+        await dbos?.destroy().catch(() => {});
       };
       try {
         return await r.handler({

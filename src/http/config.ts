@@ -5,8 +5,9 @@
  * than run half-configured (a token too short, a hostile schema name, a webhook without a secret).
  */
 import * as v from 'valibot';
+import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { ValidationError } from '../errors.ts';
-import { EnqueueOptionsSchema, MessageSchema, validate } from '../options.ts';
+import { EnqueueOptionsSchema, id, MessageSchema, validate } from '../options.ts';
 import { validateSchemaName } from '../schema/name.ts';
 import type { ApiToken } from './auth.ts';
 import { standardSecretKey } from './signatures.ts';
@@ -58,9 +59,8 @@ export const WebhookSchema = v.pipe(
     toleranceSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600))),
     send: v.optional(
       v.strictObject({
-        workflowID: v.optional(MessageSchema.entries.destinationID),
-        topic: MessageSchema.entries.topic,
-        serializationType: MessageSchema.entries.serializationType,
+        workflowID: v.optional(id()),
+        ...v.pick(MessageSchema, ['topic', 'serializationType']).entries,
       }),
     ),
     enqueue: v.optional(WebhookEnqueueSchema),
@@ -221,7 +221,7 @@ export function configFromEnv(env: Env): EnvConfig {
     databaseUrl: url,
     schema: schemaName,
     applicationName: env.DBOS_APPLICATION_NAME || undefined,
-    dataDir: env.DBOS_EDGE_DATA_DIR || '.data/pglite',
+    dataDir: env.DBOS_EDGE_DATA_DIR || DEFAULT_DATA_DIR,
     port,
     hostname: env.HOST || '127.0.0.1',
     tickIntervalMs,

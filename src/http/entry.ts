@@ -11,9 +11,9 @@
  */
 import type { Hono } from 'hono';
 import { DBOSClient } from '../client.ts';
-import { parseDatabaseUrl } from '../connect.ts';
+import { openTarget, parseDatabaseUrl } from '../connect.ts';
 import type { Driver } from '../driver.ts';
-import { ValidationError } from '../errors.ts';
+import { DBOSEdgeError, ValidationError } from '../errors.ts';
 import type { TickOptions } from '../options.ts';
 import type { TickReport } from '../schedules.ts';
 import { createApp, type Logger } from './app.ts';
@@ -115,13 +115,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         { field: 'DBOS_SYSTEM_DATABASE_URL', rule: 'url', message: 'pglite: cannot be used by a Worker' },
       ]);
     }
-    const newClient = async (): Promise<DBOSClient> => {
-      if (target.kind !== 'postgres') return new DBOSClient({ ...clientConfig, systemDatabaseUrl: url, listen: false });
-      // One connection per request, never end()ed: see the top of this file.
-      const { postgresDriver } = await import('../../adapters/postgres.ts');
-      const driver = postgresDriver(target.connectionString, { max: 1, endOnClose: false, fetchTypes: false });
-      return new DBOSClient({ ...clientConfig, driver, listen: false });
-    };
+    // One connection per request, never end()ed: see the top of this file.
+    const newClient = async (): Promise<DBOSClient> =>
+      new DBOSClient({ ...clientConfig, systemDatabaseUrl: url, connection: 'per-request', listen: false });
     const app = createApp({ ...config.app, clientFactory: newClient, logger });
     return {
       app,
@@ -143,15 +139,18 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   }
 
   // Check the app's options (tokens, webhooks, limits) before opening any database.
-  createApp({ ...config.app, logger: false, clientFactory: () => Promise.reject(new Error('not serving')) });
+  createApp({
+    ...config.app,
+    logger: false,
+    clientFactory: () => Promise.reject(new DBOSEdgeError('CONFIG', 'a configuration check serves nothing')),
+  });
   let driver: Driver | undefined;
   let database: string;
   if (config.databaseUrl) {
     database = redactUrl(config.databaseUrl);
   } else if (options.mkdir) {
     await options.mkdir(config.dataDir);
-    const { openDefaultDriver } = await import('../../adapters/pglite.ts');
-    driver = await openDefaultDriver({ dataDir: config.dataDir, schema: config.schema });
+    driver = await openTarget({ kind: 'pglite', dataDir: config.dataDir }, { schema: config.schema });
     database = `embedded PGlite in ${config.dataDir}`;
   } else {
     throw new ValidationError([

@@ -8,7 +8,6 @@ import { jsonResponse, jsonText } from './json.ts';
 import { problemFromError } from './problem.ts';
 import { type AnyRoute, route } from './route.ts';
 import { EventSchema, type RequestSchemas, SentSchema } from './schemas.ts';
-import { statusOf } from './workflows.ts';
 
 const encoder = new TextEncoder();
 
@@ -71,11 +70,13 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       },
       problems: [404],
       handler: async ({ client, params, query }) => {
-        const cl = await client();
+        const dbos = await client();
         const { workflowID, key } = params;
-        const value = await cl.getEvent(workflowID, key, { timeoutMs: Math.max(1, query.timeoutMs ?? 0) });
+        const value = await dbos.getEvent(workflowID, key, { timeoutMs: Math.max(1, query.timeoutMs ?? 0) });
         if (value !== null) return jsonResponse({ workflowID, key, ready: true, value });
-        if (!(await statusOf(cl, workflowID))) throw new DBOSNonExistentWorkflowError(workflowID);
+        if (!(await dbos.getWorkflow(workflowID, { loadInput: false, loadOutput: false }))) {
+          throw new DBOSNonExistentWorkflowError(workflowID);
+        }
         return jsonResponse({ workflowID, key, ready: false }, 202);
       },
     }),
@@ -107,8 +108,10 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
           }
           offset = Number(last) + 1;
         }
-        const cl = await client();
-        if (!(await statusOf(cl, workflowID))) throw new DBOSNonExistentWorkflowError(workflowID);
+        const dbos = await client();
+        if (!(await dbos.getWorkflow(workflowID, { loadInput: false, loadOutput: false }))) {
+          throw new DBOSNonExistentWorkflowError(workflowID);
+        }
         const release = keepClient();
         // Stop reading as soon as the client goes away, not at the next keep-alive.
         const stop = new AbortController();
@@ -125,7 +128,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
                 for (;;) {
                   if (cancelled || signal.aborted) return;
                   try {
-                    for await (const value of cl.readStream(workflowID, key, {
+                    for await (const value of dbos.readStream(workflowID, key, {
                       offset,
                       timeoutMs: limits.sseKeepAliveMs,
                       signal,

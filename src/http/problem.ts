@@ -3,7 +3,7 @@
  * status; anything not in it is a 500 whose body says only that it failed and which request it was, never a
  * stack, a SQL statement or a database message.
  */
-import type { DBOSEdgeError, DriverError, ValidationIssue } from '../errors.ts';
+import type { DBOSEdgeError, DriverError, ErrorCode, ValidationIssue } from '../errors.ts';
 import { jsonText } from './json.ts';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -22,8 +22,11 @@ export interface Problem {
   errors?: readonly ValidationIssue[];
 }
 
-/** Status and title of each `DBOSEdgeError` code the service answers with on purpose. */
-const BY_CODE: Record<string, { status: number; title: string; kind: string; expose: boolean }> = {
+/**
+ * Status and title of each `DBOSEdgeError` code: null for those the service never answers with on purpose (a
+ * driver failure is classified below; the rest are a 500 that says nothing about why).
+ */
+const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; expose: boolean } | null> = {
   VALIDATION: { status: 400, title: 'Invalid request', kind: 'validation', expose: true },
   NON_EXISTENT_WORKFLOW: { status: 404, title: 'Workflow not found', kind: 'not-found', expose: true },
   NON_EXISTENT_SCHEDULE: { status: 404, title: 'Schedule not found', kind: 'not-found', expose: true },
@@ -34,6 +37,16 @@ const BY_CODE: Record<string, { status: number; title: string; kind: string; exp
   ENQUEUE_CONTENDED: { status: 503, title: 'Contended, try again', kind: 'unavailable', expose: true },
   CLIENT_DESTROYED: { status: 503, title: 'Shutting down', kind: 'unavailable', expose: false },
   SCHEMA: { status: 503, title: 'System database not ready', kind: 'unavailable', expose: false },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', kind: 'too-large', expose: true },
+  DRIVER: null,
+  CONFIG: null,
+  AWAITED_WORKFLOW_CANCELLED: null,
+  AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED: null,
+  WORKFLOW_ERROR: null,
+  UNKNOWN_STATUS: null,
+  CORRUPT_ROW: null,
+  WAIT_TIMEOUT: null,
+  STREAM_TIMEOUT: null,
 };
 
 export function problem(status: number, kind: string, title: string, extra: Partial<Problem> = {}): Problem {
@@ -63,7 +76,7 @@ export function problemFromError(error: unknown): { problem: Problem; internal: 
     if (e.code === 'VALIDATION' && Array.isArray((e as { issues?: unknown }).issues)) {
       return { problem: validationProblem((e as { issues: ValidationIssue[] }).issues), internal: false };
     }
-    const known = BY_CODE[e.code];
+    const known = BY_CODE[e.code as ErrorCode];
     if (known) {
       return {
         problem: problem(known.status, known.kind, known.title, known.expose ? { detail: String(e.message) } : {}),

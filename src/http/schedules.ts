@@ -43,9 +43,9 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 201: { description: 'Created', schema: WorkflowScheduleSchema, headers: { Location: 'it' } } },
       problems: [409],
       handler: async ({ client, body }) => {
-        const cl = await client();
-        await cl.createSchedule(body);
-        const created = await cl.getSchedule(body.scheduleName);
+        const dbos = await client();
+        await dbos.createSchedule(body);
+        const created = await dbos.getSchedule(body.scheduleName);
         return jsonResponse(created ? scheduleJson(created) : null, 201, location(body.scheduleName));
       },
     }),
@@ -118,9 +118,9 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {
-        const cl = await client();
-        await cl.updateSchedule(params.scheduleName, body);
-        const found = await cl.getSchedule(params.scheduleName);
+        const dbos = await client();
+        await dbos.updateSchedule(params.scheduleName, body);
+        const found = await dbos.getSchedule(params.scheduleName);
         if (!found) throw new DBOSNonExistentScheduleError(params.scheduleName);
         return jsonResponse(scheduleJson(found));
       },
@@ -151,10 +151,10 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
         responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
         problems: [404],
         handler: async ({ client, params }) => {
-          const cl = await client();
-          if (action === 'pause') await cl.pauseSchedule(params.scheduleName);
-          else await cl.resumeSchedule(params.scheduleName);
-          const found = await cl.getSchedule(params.scheduleName);
+          const dbos = await client();
+          if (action === 'pause') await dbos.pauseSchedule(params.scheduleName);
+          else await dbos.resumeSchedule(params.scheduleName);
+          const found = await dbos.getSchedule(params.scheduleName);
           if (!found) throw new DBOSNonExistentScheduleError(params.scheduleName);
           return jsonResponse(scheduleJson(found));
         },

@@ -8,12 +8,14 @@ import { isCursor } from '../cursor.ts';
 import {
   BackfillOptionsSchema,
   CancelOptionsSchema,
-  EnqueueOptionsSchema,
+  EnqueueItemSchema,
+  enqueueItemsSchema,
   ForkOptionsSchema,
+  id,
+  instant,
   ListSchedulesSchema,
   ListStepsSchema,
   ListWorkflowsSchema,
-  MAX_ENQUEUE_MANY,
   MessageSchema,
   MessagesSchema,
   ReadStreamOptionsSchema,
@@ -23,47 +25,26 @@ import {
   ScheduleUpdateSchema,
   SendOptionsSchema,
   TickOptionsSchema,
-  WORKFLOW_STATUSES,
 } from '../options.ts';
+import { WORKFLOW_STATUSES } from '../status.ts';
 import type { Limits } from './config.ts';
 
-const idString = () => MessageSchema.entries.destinationID;
-const instant = TickOptionsSchema.entries.now.wrapped;
 const waitMs = (max: number) => v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max)));
 
 /** Request schemas; limits (longest wait, largest page) come from the app's configuration. */
 export function requestSchemas(limits: Limits) {
   const pageLimit = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(limits.maxPageSize)));
   return {
-    workflowPath: v.strictObject({ workflowID: idString() }),
-    eventPath: v.strictObject({ workflowID: idString(), key: idString() }),
-    queuePath: v.strictObject({ queueName: idString() }),
-    schedulePath: v.strictObject({ scheduleName: idString() }),
-    webhookPath: v.strictObject({ name: idString() }),
-    webhookSendPath: v.strictObject({ name: idString(), workflowID: idString() }),
+    workflowPath: v.strictObject({ workflowID: id() }),
+    eventPath: v.strictObject({ workflowID: id(), key: id() }),
+    queuePath: v.strictObject({ queueName: id() }),
+    schedulePath: v.strictObject({ scheduleName: id() }),
+    webhookPath: v.strictObject({ name: id() }),
+    webhookSendPath: v.strictObject({ name: id(), workflowID: id() }),
 
-    enqueueBody: v.strictObject({
-      /** The client's `EnqueueOptions`. */
-      options: EnqueueOptionsSchema,
-      /** Positional arguments (default none). */
-      args: v.optional(v.array(v.unknown())),
-      /** Python keyword arguments; portable JSON only. */
-      namedArgs: v.optional(v.record(v.string(), v.unknown())),
-    }),
-    enqueueManyBody: v.strictObject({
-      /** Up to 5000 enqueues, written in one statement: all or none. */
-      items: v.pipe(
-        v.array(
-          v.strictObject({
-            options: EnqueueOptionsSchema,
-            args: v.optional(v.array(v.unknown())),
-            namedArgs: v.optional(v.record(v.string(), v.unknown())),
-          }),
-        ),
-        v.minLength(1, 'must hold at least one item'),
-        v.maxLength(MAX_ENQUEUE_MANY, `must hold at most ${MAX_ENQUEUE_MANY} items`),
-      ),
-    }),
+    enqueueBody: EnqueueItemSchema,
+    /** Up to 5000 enqueues, written in one statement: all or none. */
+    enqueueManyBody: v.strictObject({ items: enqueueItemsSchema(EnqueueItemSchema) }),
     listQuery: v.strictObject({ ...ListWorkflowsSchema.entries, limit: pageLimit }),
     pageQuery: v.strictObject({
       ...v.omit(ListWorkflowsSchema, ['offset']).entries,
@@ -79,12 +60,12 @@ export function requestSchemas(limits: Limits) {
     }),
     cancelBody: CancelOptionsSchema,
     cancelManyBody: v.strictObject({
-      workflowIDs: v.pipe(v.array(idString()), v.minLength(1), v.maxLength(limits.maxPageSize)),
+      workflowIDs: v.pipe(v.array(id()), v.minLength(1), v.maxLength(limits.maxPageSize)),
       ...CancelOptionsSchema.entries,
     }),
     resumeBody: ResumeOptionsSchema,
     resumeManyBody: v.strictObject({
-      workflowIDs: v.pipe(v.array(idString()), v.minLength(1), v.maxLength(limits.maxPageSize)),
+      workflowIDs: v.pipe(v.array(id()), v.minLength(1), v.maxLength(limits.maxPageSize)),
       ...ResumeOptionsSchema.entries,
     }),
     forkBody: v.strictObject({
@@ -99,7 +80,7 @@ export function requestSchemas(limits: Limits) {
       offset: ReadStreamOptionsSchema.entries.offset,
     }),
     waitFirstBody: v.strictObject({
-      workflowIDs: v.pipe(v.array(idString()), v.minLength(1), v.maxLength(limits.maxPageSize)),
+      workflowIDs: v.pipe(v.array(id()), v.minLength(1), v.maxLength(limits.maxPageSize)),
       timeoutMs: waitMs(limits.maxWaitMs),
     }),
     scheduleBody: ScheduleSchema,
@@ -109,9 +90,9 @@ export function requestSchemas(limits: Limits) {
     triggerBody: BackfillOptionsSchema,
     backfillBody: v.strictObject({
       /** Exclusive start of the window (ISO 8601 or epoch ms). */
-      start: instant,
+      start: instant(),
       /** Exclusive end of the window. */
-      end: instant,
+      end: instant(),
       ...BackfillOptionsSchema.entries,
     }),
     tickBody: TickOptionsSchema,

@@ -9,6 +9,7 @@
  *   `X-GitHub-Delivery` is the delivery ID. GitHub signs no timestamp: replays are made harmless by the delivery
  *   ID, which is the idempotency key of the effect.
  */
+import { ValidationError } from '../errors.ts';
 
 export type Verified = { ok: true; deliveryID: string } | { ok: false; reason: string };
 
@@ -119,7 +120,7 @@ export async function signStandardWebhook(
   body: string,
 ): Promise<string> {
   const keyBytes = standardSecretKey(secret);
-  if (!keyBytes) throw new Error('secret must be whsec_<base64>');
+  if (!keyBytes) throw new ValidationError([{ field: 'secret', rule: 'whsec', message: 'must be whsec_<base64>' }]);
   const key = await hmacKey(keyBytes, ['sign']);
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${id}.${timestamp}.${body}`) as BufferSource);
   return `v1,${base64Encode(new Uint8Array(mac))}`;

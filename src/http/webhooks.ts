@@ -68,15 +68,21 @@ export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, Webhoo
       // Not JSON: the text itself is the payload.
     }
     const key = deliveryKey(name, verified.deliveryID);
-    const cl = await client();
+    const dbos = await client();
     if (hook.send) {
       const destination = (fixed ?? pathWorkflowID) as string;
       const { serializationType } = hook.send;
-      await cl.send(destination, payload, hook.send.topic, key, serializationType ? { serializationType } : undefined);
+      await dbos.send(
+        destination,
+        payload,
+        hook.send.topic,
+        key,
+        serializationType ? { serializationType } : undefined,
+      );
       return jsonResponse({ deliveryID: verified.deliveryID, workflowID: destination });
     }
     if (!hook.enqueue) throw new DBOSEdgeError('CONFIG', 'webhook has no action');
-    const h = await cl.enqueue({ ...hook.enqueue, workflowID: key }, payload, {
+    const h = await dbos.enqueue({ ...hook.enqueue, workflowID: key }, payload, {
       webhook: name,
       deliveryID: verified.deliveryID,
     });

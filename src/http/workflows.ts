@@ -3,14 +3,7 @@
  * Long polls wait at most `timeoutMs` (default 0: answer at once; at most the configured `maxWaitMs`) and answer
  * 202 with `ready: false` when the workflow has not finished by then; ask again to keep waiting.
  */
-import type { DBOSClient } from '../client.ts';
-import {
-  DBOSAwaitedWorkflowCancelledError,
-  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
-  DBOSNonExistentWorkflowError,
-  DBOSWaitTimeoutError,
-  DBOSWorkflowError,
-} from '../errors.ts';
+import { DBOSNonExistentWorkflowError, DBOSWaitTimeoutError } from '../errors.ts';
 import type { ListWorkflowsInput } from '../options.ts';
 import { isActive, type WorkflowStatus } from '../status.ts';
 import { jsonResponse } from './json.ts';
@@ -28,23 +21,14 @@ import {
   WorkflowStatusSchema,
 } from './schemas.ts';
 
-/** The workflow's status without payloads (one indexed lookup), or undefined. */
-export async function statusOf(
-  client: DBOSClient,
-  workflowID: string,
-  loadOutput = false,
-): Promise<WorkflowStatus | undefined> {
-  const [s] = await client.listWorkflows({ workflowIDs: [workflowID], loadInput: false, loadOutput });
-  return s;
-}
-
-function result(s: WorkflowStatus) {
+/** A finished workflow's outcome as the result route answers it. */
+function result(status: WorkflowStatus) {
   return {
-    workflowID: s.workflowID,
-    status: s.status,
+    workflowID: status.workflowID,
+    status: status.status,
     ready: true,
-    ...(s.status === 'SUCCESS' ? { output: s.output ?? null } : {}),
-    ...(s.status === 'ERROR' && s.error ? { error: s.error } : {}),
+    ...(status.status === 'SUCCESS' ? { output: status.output ?? null } : {}),
+    ...(status.status === 'ERROR' && status.error ? { error: status.error } : {}),
   };
 }
 
@@ -158,8 +142,10 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       query: s.listQuery,
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
-        const cl = await client();
-        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) => cl.listWorkflows(i));
+        const dbos = await client();
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
+          dbos.listWorkflows(i),
+        );
       },
     }),
     route({
@@ -173,9 +159,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       query: s.listQuery,
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
-        const cl = await client();
+        const dbos = await client();
         return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
-          cl.listQueuedWorkflows(i),
+          dbos.listQueuedWorkflows(i),
         );
       },
     }),
@@ -190,9 +176,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       query: s.queuedQuery,
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, params, query, limits }) => {
-        const cl = await client();
+        const dbos = await client();
         return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
-          cl.listQueuedWorkflows({ ...i, queueName: params.queueName }),
+          dbos.listQueuedWorkflows({ ...i, queueName: params.queueName }),
         );
       },
     }),
@@ -229,27 +215,11 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       },
       problems: [404],
       handler: async ({ client, params, query }) => {
-        const cl = await client();
         const id = params.workflowID;
-        let st = await statusOf(cl, id, true);
-        if (!st) throw new DBOSNonExistentWorkflowError(id);
-        if (!isActive(st.status)) return jsonResponse(result(st));
-        const timeoutMs = query.timeoutMs ?? 0;
-        if (timeoutMs > 0) {
-          try {
-            const output = await cl.retrieveWorkflow(id).getResult({ timeoutMs });
-            return jsonResponse({ workflowID: id, status: 'SUCCESS', ready: true, output: output ?? null });
-          } catch (e) {
-            const finished =
-              e instanceof DBOSWorkflowError ||
-              e instanceof DBOSAwaitedWorkflowCancelledError ||
-              e instanceof DBOSAwaitedWorkflowExceededMaxRecoveryAttempts;
-            if (!finished && !(e instanceof DBOSWaitTimeoutError)) throw e;
-          }
-          st = (await statusOf(cl, id, true)) ?? st;
-          if (!isActive(st.status)) return jsonResponse(result(st));
-        }
-        return jsonResponse({ workflowID: id, status: st.status, ready: false }, 202);
+        const status = await (await client()).waitForWorkflow(id, { timeoutMs: query.timeoutMs ?? 0 });
+        if (!status) throw new DBOSNonExistentWorkflowError(id);
+        if (!isActive(status.status)) return jsonResponse(result(status));
+        return jsonResponse({ workflowID: id, status: status.status, ready: false }, 202);
       },
     }),
     route({
@@ -264,9 +234,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of steps', schema: StepsSchema } },
       problems: [404],
       handler: async ({ c, client, params, query, limits }) => {
-        const cl = await client();
+        const dbos = await client();
         const p = await page(c.req.url, query, limits.defaultPageSize, (limit, offset) =>
-          cl.listWorkflowSteps(params.workflowID, { limit, offset }),
+          dbos.listWorkflowSteps(params.workflowID, { limit, offset }),
         );
         if (!p) throw new DBOSNonExistentWorkflowError(params.workflowID);
         return jsonResponse({ steps: p.items, nextOffset: p.nextOffset }, 200, p.headers);
@@ -370,9 +340,9 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       },
       problems: [404],
       handler: async ({ client, body }) => {
-        const cl = await client();
+        const dbos = await client();
         const ids = [...new Set(body.workflowIDs)];
-        const found = await cl.listWorkflows({ workflowIDs: ids, loadInput: false, loadOutput: false });
+        const found = await dbos.listWorkflows({ workflowIDs: ids, loadInput: false, loadOutput: false });
         const known = new Map(found.map((w) => [w.workflowID, w]));
         const missing = ids.find((id) => !known.has(id));
         if (missing !== undefined) throw new DBOSNonExistentWorkflowError(missing);
@@ -381,7 +351,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         const timeoutMs = body.timeoutMs ?? 0;
         if (timeoutMs > 0) {
           try {
-            const h = await cl.waitFirst(ids, { timeoutMs });
+            const h = await dbos.waitFirst(ids, { timeoutMs });
             return jsonResponse({ workflowID: h.workflowID });
           } catch (e) {
             if (!(e instanceof DBOSWaitTimeoutError)) throw e;

@@ -31,18 +31,18 @@ const NOW_MS = '(EXTRACT(epoch FROM now()) * 1000.0)::bigint';
  * one that Postgres allows to be conditional is (`IF NOT EXISTS`, `OR REPLACE`). The name is validated
  * first, since it is interpolated.
  */
-export function schemaDDL(schema: string): string[] {
-  const s = quoteIdent(schema);
+export function schemaDDL(schemaName: string): string[] {
+  const schema = quoteIdent(schemaName);
   return [
-    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE SCHEMA IF NOT EXISTS ${schema}`,
 
-    `CREATE TABLE IF NOT EXISTS ${s}.dbos_migrations (
+    `CREATE TABLE IF NOT EXISTS ${schema}.dbos_migrations (
   version bigint NOT NULL,
   CONSTRAINT dbos_migrations_pkey PRIMARY KEY (version)
 )`,
 
     // --- workflows -------------------------------------------------------------------------------------
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_status (
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_status (
   workflow_uuid text NOT NULL,
   status text,
   name text,
@@ -84,58 +84,58 @@ export function schemaDDL(schema: string): string[] {
   creator_xid text,
   CONSTRAINT workflow_status_pkey PRIMARY KEY (workflow_uuid)
 )`,
-    `CREATE INDEX IF NOT EXISTS workflow_status_created_at_index ON ${s}.workflow_status (created_at)`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_delayed ON ${s}.workflow_status (delay_until_epoch_ms)
+    `CREATE INDEX IF NOT EXISTS workflow_status_created_at_index ON ${schema}.workflow_status (created_at)`,
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_delayed ON ${schema}.workflow_status (delay_until_epoch_ms)
   WHERE status = 'DELAYED'`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_forked_from ON ${s}.workflow_status (forked_from)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_forked_from ON ${schema}.workflow_status (forked_from)
   WHERE forked_from IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_parent_workflow_id ON ${s}.workflow_status (parent_workflow_id)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_parent_workflow_id ON ${schema}.workflow_status (parent_workflow_id)
   WHERE parent_workflow_id IS NOT NULL`,
-    `CREATE UNIQUE INDEX IF NOT EXISTS uq_workflow_status_dedup_id ON ${s}.workflow_status (queue_name, deduplication_id)
+    `CREATE UNIQUE INDEX IF NOT EXISTS uq_workflow_status_dedup_id ON ${schema}.workflow_status (queue_name, deduplication_id)
   WHERE deduplication_id IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_pending ON ${s}.workflow_status (created_at)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_pending ON ${schema}.workflow_status (created_at)
   WHERE status = 'PENDING'`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_failed ON ${s}.workflow_status (status, created_at)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_failed ON ${schema}.workflow_status (status, created_at)
   WHERE status IN ('ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_rate_limited ON ${s}.workflow_status (queue_name, started_at_epoch_ms)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_rate_limited ON ${schema}.workflow_status (queue_name, started_at_epoch_ms)
   WHERE rate_limited = true`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_completed_at ON ${s}.workflow_status (completed_at)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_completed_at ON ${schema}.workflow_status (completed_at)
   WHERE completed_at IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_started_at ON ${s}.workflow_status (started_at_epoch_ms)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_started_at ON ${schema}.workflow_status (started_at_epoch_ms)
   WHERE started_at_epoch_ms IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_attributes ON ${s}.workflow_status USING gin (attributes)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_attributes ON ${schema}.workflow_status USING gin (attributes)
   WHERE attributes IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_schedule_name ON ${s}.workflow_status (schedule_name)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_schedule_name ON ${schema}.workflow_status (schedule_name)
   WHERE schedule_name IS NOT NULL`,
     `CREATE INDEX IF NOT EXISTS idx_workflow_status_in_flight_v2
-  ON ${s}.workflow_status (queue_name, status, priority, created_at) INCLUDE (application_name)
+  ON ${schema}.workflow_status (queue_name, status, priority, created_at) INCLUDE (application_name)
   WHERE status IN ('ENQUEUED', 'PENDING')`,
     `CREATE INDEX IF NOT EXISTS idx_workflow_status_partition_dequeue_v3
-  ON ${s}.workflow_status (queue_name, status, queue_partition_key, priority, created_at, workflow_uuid)
+  ON ${schema}.workflow_status (queue_name, status, queue_partition_key, priority, created_at, workflow_uuid)
   INCLUDE (application_name)
   WHERE status IN ('ENQUEUED', 'PENDING') AND queue_partition_key IS NOT NULL`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_status_deadline ON ${s}.workflow_status (workflow_deadline_epoch_ms)
+    `CREATE INDEX IF NOT EXISTS idx_workflow_status_deadline ON ${schema}.workflow_status (workflow_deadline_epoch_ms)
   WHERE status IN ('ENQUEUED', 'PENDING', 'DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL`,
 
     // Payloads (migration 109). No foreign keys: deleting a status row leaves these to retention.
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_input (
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_input (
   workflow_uuid text NOT NULL,
   inputs text,
   retention_timestamp bigint NOT NULL DEFAULT ${NOW_MS},
   CONSTRAINT workflow_input_pkey PRIMARY KEY (workflow_uuid)
 )`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_input_retention ON ${s}.workflow_input (retention_timestamp)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_output (
+    `CREATE INDEX IF NOT EXISTS idx_workflow_input_retention ON ${schema}.workflow_input (retention_timestamp)`,
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_output (
   workflow_uuid text NOT NULL,
   output text,
   error text,
   retention_timestamp bigint NOT NULL DEFAULT ${NOW_MS},
   CONSTRAINT workflow_output_pkey PRIMARY KEY (workflow_uuid)
 )`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_output_retention ON ${s}.workflow_output (retention_timestamp)`,
+    `CREATE INDEX IF NOT EXISTS idx_workflow_output_retention ON ${schema}.workflow_output (retention_timestamp)`,
 
     // Steps. The foreign key to workflow_status was dropped in migration 112.
-    `CREATE TABLE IF NOT EXISTS ${s}.operation_outputs (
+    `CREATE TABLE IF NOT EXISTS ${schema}.operation_outputs (
   workflow_uuid text NOT NULL,
   function_id integer NOT NULL,
   function_name text NOT NULL DEFAULT '',
@@ -150,12 +150,12 @@ export function schemaDDL(schema: string): string[] {
   CONSTRAINT operation_outputs_pkey PRIMARY KEY (workflow_uuid, function_id)
 )`,
     `CREATE INDEX IF NOT EXISTS idx_operation_outputs_completed_at_function_name_v2
-  ON ${s}.operation_outputs (completed_at_epoch_ms, function_name) INCLUDE (application_name)`,
-    `CREATE INDEX IF NOT EXISTS idx_operation_outputs_retention ON ${s}.operation_outputs (retention_timestamp)`,
+  ON ${schema}.operation_outputs (completed_at_epoch_ms, function_name) INCLUDE (application_name)`,
+    `CREATE INDEX IF NOT EXISTS idx_operation_outputs_retention ON ${schema}.operation_outputs (retention_timestamp)`,
 
     // --- messages, events, streams ---------------------------------------------------------------------
     // gen_random_uuid() returns uuid; unlike queues.queue_id below, the SDK leaves the cast to text implicit.
-    `CREATE TABLE IF NOT EXISTS ${s}.notifications (
+    `CREATE TABLE IF NOT EXISTS ${schema}.notifications (
   message_uuid text NOT NULL DEFAULT gen_random_uuid(),
   destination_uuid text NOT NULL,
   topic text,
@@ -166,20 +166,20 @@ export function schemaDDL(schema: string): string[] {
   consumed_by_function_id integer,
   CONSTRAINT notifications_pkey PRIMARY KEY (message_uuid),
   CONSTRAINT notifications_destination_uuid_fkey FOREIGN KEY (destination_uuid)
-    REFERENCES ${s}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
+    REFERENCES ${schema}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
 )`,
-    `CREATE INDEX IF NOT EXISTS idx_workflow_topic ON ${s}.notifications (destination_uuid, topic)`,
+    `CREATE INDEX IF NOT EXISTS idx_workflow_topic ON ${schema}.notifications (destination_uuid, topic)`,
 
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_events (
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_events (
   workflow_uuid text NOT NULL,
   key text NOT NULL,
   value text NOT NULL,
   serialization text,
   CONSTRAINT workflow_events_pkey PRIMARY KEY (workflow_uuid, key),
   CONSTRAINT workflow_events_workflow_uuid_fkey FOREIGN KEY (workflow_uuid)
-    REFERENCES ${s}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
+    REFERENCES ${schema}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
 )`,
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_events_history (
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_events_history (
   workflow_uuid text NOT NULL,
   function_id integer NOT NULL,
   key text NOT NULL,
@@ -187,9 +187,9 @@ export function schemaDDL(schema: string): string[] {
   serialization text,
   CONSTRAINT workflow_events_history_pkey PRIMARY KEY (workflow_uuid, function_id, key),
   CONSTRAINT workflow_events_history_workflow_uuid_fkey FOREIGN KEY (workflow_uuid)
-    REFERENCES ${s}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
+    REFERENCES ${schema}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
 )`,
-    `CREATE TABLE IF NOT EXISTS ${s}.streams (
+    `CREATE TABLE IF NOT EXISTS ${schema}.streams (
   workflow_uuid text NOT NULL,
   key text NOT NULL,
   value text NOT NULL,
@@ -198,11 +198,11 @@ export function schemaDDL(schema: string): string[] {
   serialization text,
   CONSTRAINT streams_pkey PRIMARY KEY (workflow_uuid, key, "offset"),
   CONSTRAINT streams_workflow_uuid_fkey FOREIGN KEY (workflow_uuid)
-    REFERENCES ${s}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
+    REFERENCES ${schema}.workflow_status (workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE
 )`,
 
     // --- the rest of the SDK's state (event receivers, schedules, versions, queues) ---------------------
-    `CREATE TABLE IF NOT EXISTS ${s}.event_dispatch_kv (
+    `CREATE TABLE IF NOT EXISTS ${schema}.event_dispatch_kv (
   service_name text NOT NULL,
   workflow_fn_name text NOT NULL,
   key text NOT NULL,
@@ -211,7 +211,7 @@ export function schemaDDL(schema: string): string[] {
   update_time numeric(38, 15),
   CONSTRAINT event_dispatch_kv_pkey PRIMARY KEY (service_name, workflow_fn_name, key)
 )`,
-    `CREATE TABLE IF NOT EXISTS ${s}.workflow_schedules (
+    `CREATE TABLE IF NOT EXISTS ${schema}.workflow_schedules (
   schedule_id text NOT NULL,
   schedule_name text NOT NULL,
   workflow_name text NOT NULL,
@@ -227,7 +227,7 @@ export function schemaDDL(schema: string): string[] {
   CONSTRAINT workflow_schedules_pkey PRIMARY KEY (schedule_id),
   CONSTRAINT workflow_schedules_schedule_name_key UNIQUE (schedule_name)
 )`,
-    `CREATE TABLE IF NOT EXISTS ${s}.application_versions (
+    `CREATE TABLE IF NOT EXISTS ${schema}.application_versions (
   version_id text NOT NULL,
   version_name text NOT NULL,
   version_timestamp bigint NOT NULL DEFAULT ${NOW_MS},
@@ -237,10 +237,10 @@ export function schemaDDL(schema: string): string[] {
   CONSTRAINT application_versions_version_name_key UNIQUE (version_name)
 )`,
     `CREATE UNIQUE INDEX IF NOT EXISTS uq_application_versions_owner_version
-  ON ${s}.application_versions (application_name, version_name) WHERE application_name IS NOT NULL`,
+  ON ${schema}.application_versions (application_name, version_name) WHERE application_name IS NOT NULL`,
     `CREATE UNIQUE INDEX IF NOT EXISTS uq_application_versions_unclaimed_version
-  ON ${s}.application_versions (version_name) WHERE application_name IS NULL`,
-    `CREATE TABLE IF NOT EXISTS ${s}.queues (
+  ON ${schema}.application_versions (version_name) WHERE application_name IS NULL`,
+    `CREATE TABLE IF NOT EXISTS ${schema}.queues (
   queue_id text NOT NULL DEFAULT gen_random_uuid()::text,
   name text NOT NULL,
   concurrency integer,
@@ -265,7 +265,7 @@ export function schemaDDL(schema: string): string[] {
     // All three pin search_path, so every table reference inside is schema-qualified.
 
     // recv() waiters LISTEN on one channel for every schema; the payload names the destination and topic.
-    `CREATE OR REPLACE FUNCTION ${s}.notifications_function() RETURNS trigger
+    `CREATE OR REPLACE FUNCTION ${schema}.notifications_function() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $body$
@@ -276,12 +276,12 @@ END
 $body$`,
     // CREATE TRIGGER has no IF NOT EXISTS; OR REPLACE (Postgres 14+) makes it just as repeatable.
     `CREATE OR REPLACE TRIGGER dbos_notifications_trigger
-  AFTER INSERT ON ${s}.notifications
-  FOR EACH ROW EXECUTE FUNCTION ${s}.notifications_function()`,
+  AFTER INSERT ON ${schema}.notifications
+  FOR EACH ROW EXECUTE FUNCTION ${schema}.notifications_function()`,
 
     // SQL API for non-SDK producers: enqueue a workflow whose arguments are portable JSON. Like the SDK
     // (5.3.0), the arguments go to workflow_input only; workflow_status.inputs stays NULL.
-    `CREATE OR REPLACE FUNCTION ${s}.enqueue_workflow(
+    `CREATE OR REPLACE FUNCTION ${schema}.enqueue_workflow(
   workflow_name text,
   queue_name text,
   positional_args json[] DEFAULT ARRAY[]::json[],
@@ -322,7 +322,7 @@ BEGIN
 
   BEGIN
     -- An existing row with this ID is left as it is (only touched), so enqueueing is idempotent by ID.
-    INSERT INTO ${s}.workflow_status (
+    INSERT INTO ${schema}.workflow_status (
       workflow_uuid, status, name, class_name, config_name,
       queue_name, deduplication_id, priority, queue_partition_key, application_version,
       created_at, updated_at, recovery_attempts, workflow_timeout_ms, workflow_deadline_epoch_ms,
@@ -348,7 +348,7 @@ BEGIN
           new_id, enqueue_workflow.queue_name, enqueue_workflow.deduplication_id);
   END;
 
-  INSERT INTO ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
+  INSERT INTO ${schema}.workflow_input (workflow_uuid, inputs, retention_timestamp)
   VALUES (
     new_id,
     json_build_object('positionalArgs', enqueue_workflow.positional_args, 'namedArgs', enqueue_workflow.named_args)::text,
@@ -361,7 +361,7 @@ END
 $body$`,
 
     // SQL API for non-SDK producers: send a portable-JSON message to a workflow, idempotent by message_id.
-    `CREATE OR REPLACE FUNCTION ${s}.send_message(
+    `CREATE OR REPLACE FUNCTION ${schema}.send_message(
   destination_id text,
   message json,
   topic text DEFAULT NULL,
@@ -371,7 +371,7 @@ $body$`,
   SET search_path = pg_catalog, pg_temp
 AS $body$
 BEGIN
-  INSERT INTO ${s}.notifications (message_uuid, destination_uuid, topic, message, serialization)
+  INSERT INTO ${schema}.notifications (message_uuid, destination_uuid, topic, message, serialization)
   VALUES (
     COALESCE(send_message.message_id, gen_random_uuid()::text),
     send_message.destination_id,
@@ -388,8 +388,8 @@ END
 $body$`,
 
     // The version DBOS reads (single row): a DBOS app started on this schema finds nothing to migrate.
-    `INSERT INTO ${s}.dbos_migrations (version)
-  SELECT ${SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM ${s}.dbos_migrations)`,
+    `INSERT INTO ${schema}.dbos_migrations (version)
+  SELECT ${SCHEMA_VERSION} WHERE NOT EXISTS (SELECT 1 FROM ${schema}.dbos_migrations)`,
   ];
 }
 

@@ -3,15 +3,13 @@
  * parameterised.
  */
 import type { SqlParam } from '../driver.ts';
-import { ACTIVE_STATUSES } from '../status.ts';
-import { binder, likePrefix, statusList, textArray } from './params.ts';
-
-export const ACTIVE = statusList(ACTIVE_STATUSES);
+import type { WorkflowStatusString } from '../status.ts';
+import { ACTIVE, binder, likePrefix, textArray } from './base.ts';
 
 export interface ListFilter {
   readonly workflowIDs?: readonly string[];
   readonly names?: readonly string[];
-  readonly statuses?: readonly string[];
+  readonly statuses?: readonly WorkflowStatusString[];
   readonly createdFrom?: number;
   readonly createdTo?: number;
   readonly completedFrom?: number;

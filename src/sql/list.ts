@@ -9,13 +9,21 @@
  * page's worth from each group in index order, and merges them; it reads at most (groups × page) index entries.
  */
 import type { SqlParam } from '../driver.ts';
-import { ACTIVE_STATUSES } from '../status.ts';
+import { ACTIVE_STATUSES, type WorkflowStatusString } from '../status.ts';
+import {
+  binder,
+  payloads,
+  type Query,
+  type SqlContext,
+  STATUS_COLUMNS,
+  type StatusRow,
+  statusList,
+  textArray,
+} from './base.ts';
 import { filterConditions, type ListFilter } from './filter.ts';
-import { binder, statusList, textArray } from './params.ts';
-import { payloads, type Query, type SqlContext, STATUS_COLUMNS } from './workflows.ts';
 
 /** The statuses `idx_workflow_status_in_flight_v2` holds (its partial-index predicate, written out literally). */
-const IN_FLIGHT = ['ENQUEUED', 'PENDING'];
+const IN_FLIGHT: readonly WorkflowStatusString[] = ['ENQUEUED', 'PENDING'];
 const IN_FLIGHT_SQL = `ws.status IN ${statusList(IN_FLIGHT)}`;
 /**
  * Past this many (queue, status, priority) groups the walk stops and a plain scan by time answers instead (slower,
@@ -24,7 +32,7 @@ const IN_FLIGHT_SQL = `ws.status IN ${statusList(IN_FLIGHT)}`;
  */
 const MAX_GROUPS = 64;
 
-export function listStatement(ctx: SqlContext, f: ListFilter): Query {
+export function listStatement(ctx: SqlContext, f: ListFilter): Query<StatusRow> {
   const params: SqlParam[] = [];
   const param = binder(params);
   const dir = f.sortDesc ? 'DESC' : 'ASC';
@@ -38,10 +46,10 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
     // The walk picks the page's IDs from narrow rows; the page's own rows are then read by primary key.
     const picked = walk(ctx, f, statuses, dir, order, param(f.limit + (f.offset ?? 0)), params);
     page = `FROM (SELECT ws.workflow_uuid FROM ${picked} ORDER BY ${order}${limit()}${offset()}) pick
-      JOIN ${ctx.s}.workflow_status ws ON ws.workflow_uuid = pick.workflow_uuid ORDER BY ${order}`;
+      JOIN ${ctx.schema}.workflow_status ws ON ws.workflow_uuid = pick.workflow_uuid ORDER BY ${order}`;
   } else {
     const where = filterConditions(f, params);
-    page = `FROM ${ctx.s}.workflow_status ws`;
+    page = `FROM ${ctx.schema}.workflow_status ws`;
     if (where.length > 0) page += ` WHERE ${where.join(' AND ')}`;
     page += ` ORDER BY ${order}${limit()}${offset()}`;
   }
@@ -57,7 +65,7 @@ export function listStatement(ctx: SqlContext, f: ListFilter): Query {
  * The statuses a listing may hold, when the walk can serve it: workflows on a queue, in active statuses only, at
  * least one of them in the index. Otherwise undefined.
  */
-function walkStatuses(f: ListFilter): string[] | undefined {
+function walkStatuses(f: ListFilter): WorkflowStatusString[] | undefined {
   if (f.workflowIDs || !(f.queuesOnly || f.queues)) return undefined;
   const statuses = (f.statuses ?? (f.queuesOnly ? ACTIVE_STATUSES : [])).filter((st) => ACTIVE_STATUSES.includes(st));
   const all = f.statuses === undefined || statuses.length === f.statuses.length;
@@ -73,14 +81,14 @@ function walkStatuses(f: ListFilter): string[] | undefined {
 function walk(
   ctx: SqlContext,
   f: ListFilter,
-  statuses: readonly string[],
+  statuses: readonly WorkflowStatusString[],
   dir: 'ASC' | 'DESC',
   order: string,
   take: string,
   params: SqlParam[],
 ): string {
   const param = binder(params);
-  const { s } = ctx;
+  const { schema } = ctx;
   const and = (conditions: readonly string[]) => conditions.map((w) => ` AND ${w}`).join('');
   const filters = and(filterConditions(f, params));
   // Within a group its queue and status are fixed; repeating them as `= ANY(…)` would make the planner sort the
@@ -92,18 +100,18 @@ function walk(
   const queues = f.queues
     ? `queues(q) AS (SELECT unnest(${param(textArray(f.queues))}::text[]))`
     : `queues(q) AS (
-        (SELECT ws.queue_name FROM ${s}.workflow_status ws WHERE ${IN_FLIGHT_SQL} AND ws.queue_name IS NOT NULL
+        (SELECT ws.queue_name FROM ${schema}.workflow_status ws WHERE ${IN_FLIGHT_SQL} AND ws.queue_name IS NOT NULL
          ORDER BY ws.queue_name LIMIT 1)
         UNION ALL
-        SELECT (SELECT ws.queue_name FROM ${s}.workflow_status ws WHERE ${IN_FLIGHT_SQL} AND ws.queue_name > queues.q
+        SELECT (SELECT ws.queue_name FROM ${schema}.workflow_status ws WHERE ${IN_FLIGHT_SQL} AND ws.queue_name > queues.q
                 ORDER BY ws.queue_name LIMIT 1)
         FROM queues WHERE queues.q IS NOT NULL)`;
   const inFlightParam = param(textArray(statuses.filter((st) => IN_FLIGHT.includes(st))));
   const nextPriority = (q: string, st: string, after: string) =>
-    `(SELECT min(ws.priority) FROM ${s}.workflow_status ws
+    `(SELECT min(ws.priority) FROM ${schema}.workflow_status ws
       WHERE ${IN_FLIGHT_SQL} AND ws.queue_name = ${q} AND ws.status = ${st}${after})`;
   const delayed = statuses.includes('DELAYED')
-    ? `UNION ALL (SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws WHERE ws.status = 'DELAYED'${filters}
+    ? `UNION ALL (SELECT ws.workflow_uuid, ws.created_at FROM ${schema}.workflow_status ws WHERE ws.status = 'DELAYED'${filters}
         ORDER BY ${order} LIMIT ${take}::int8)`
     : '';
   return `(WITH RECURSIVE ${queues},
@@ -115,14 +123,14 @@ function walk(
     ),
     grp AS (SELECT q, st, p FROM groups WHERE p IS NOT NULL LIMIT ${MAX_GROUPS + 1})
     SELECT h.* FROM grp CROSS JOIN LATERAL (
-      SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws
+      SELECT ws.workflow_uuid, ws.created_at FROM ${schema}.workflow_status ws
       WHERE ${IN_FLIGHT_SQL} AND ws.queue_name = grp.q AND ws.status = grp.st AND ws.priority = grp.p${inGroup}
       ORDER BY ws.created_at ${dir} FETCH FIRST (${take}::int8) ROWS WITH TIES
     ) h WHERE (SELECT count(*) FROM grp) <= ${MAX_GROUPS}
     -- The plain scan depends on a row that exists only past the bound, so it can only run (and only be planned) as
     -- the inner side of that row's loop: never executed, nor its parallel workers started, below the bound.
     UNION ALL SELECT x.* FROM (SELECT 1 AS one FROM grp OFFSET ${MAX_GROUPS} LIMIT 1) AS over CROSS JOIN LATERAL (
-      SELECT ws.workflow_uuid, ws.created_at FROM ${s}.workflow_status ws
+      SELECT ws.workflow_uuid, ws.created_at FROM ${schema}.workflow_status ws
       WHERE over.one = 1 AND ${IN_FLIGHT_SQL}${filters}
       ORDER BY ${order} LIMIT ${take}::int8) x
     ${delayed}

@@ -2,8 +2,9 @@
  * Messages, events and streams: the statements behind `send`, `getEvent` and `readStream`. The reads take a
  * whole batch of waiters at once (`unnest` of parallel arrays), so one poll serves every waiter of a client.
  */
-import { textArray } from './params.ts';
-import type { Query, SqlContext } from './workflows.ts';
+import type { Row } from '../driver.ts';
+import type { WorkflowStatusString } from '../status.ts';
+import { intArray, type Query, type SqlContext, textArray } from './base.ts';
 
 /** DBOS stores a message sent without a topic under this topic. */
 export const NULL_TOPIC = '__null__topic__';
@@ -26,7 +27,7 @@ export interface OutgoingMessage {
  */
 export function sendStatement(ctx: SqlContext, messages: readonly OutgoingMessage[]): Query {
   return {
-    text: `INSERT INTO ${ctx.s}.notifications (destination_uuid, topic, message, serialization, message_uuid)
+    text: `INSERT INTO ${ctx.schema}.notifications (destination_uuid, topic, message, serialization, message_uuid)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
       ON CONFLICT (message_uuid) DO NOTHING`,
     params: [
@@ -39,14 +40,38 @@ export function sendStatement(ctx: SqlContext, messages: readonly OutgoingMessag
   };
 }
 
+/** A set event: the (workflow, key) asked for and its stored value. */
+export interface EventRow extends Row {
+  readonly id: string;
+  readonly name: string;
+  readonly value: string | null;
+  readonly serialization: string | null;
+}
+
 /** The events that are set, among the (workflow, key) pairs asked for. */
-export function eventsStatement(ctx: SqlContext, wanted: readonly { id: string; name: string }[]): Query {
+export function eventsStatement(ctx: SqlContext, wanted: readonly { id: string; name: string }[]): Query<EventRow> {
   return {
     text: `SELECT q.id, q.name, e.value, e.serialization
       FROM unnest($1::text[], $2::text[]) AS q(id, name)
-      JOIN ${ctx.s}.workflow_events e ON e.workflow_uuid = q.id AND e.key = q.name`,
+      JOIN ${ctx.schema}.workflow_events e ON e.workflow_uuid = q.id AND e.key = q.name`,
     params: [textArray(wanted.map((w) => w.id)), textArray(wanted.map((w) => w.name))],
   };
+}
+
+/** One stored stream value. */
+export interface StreamValue {
+  readonly offset: number;
+  readonly value: string;
+  readonly serialization: string | null;
+}
+
+/** A stream read: the (workflow, stream, offset) asked for, the workflow's status (null: none) and the values. */
+export interface StreamRow extends Row {
+  readonly id: string;
+  readonly name: string;
+  readonly off: number;
+  readonly status: WorkflowStatusString | null;
+  readonly vals: StreamValue[];
 }
 
 /**
@@ -56,20 +81,20 @@ export function eventsStatement(ctx: SqlContext, wanted: readonly { id: string; 
 export function streamStatement(
   ctx: SqlContext,
   wanted: readonly { id: string; name: string; offset: number }[],
-): Query {
+): Query<StreamRow> {
   return {
     text: `SELECT q.id, q.name, q.off, ws.status,
         (SELECT coalesce(json_agg(json_build_object('offset', v."offset", 'value', v.value, 'serialization', v.serialization)
                           ORDER BY v."offset"), '[]')
-           FROM (SELECT s."offset", s.value, s.serialization FROM ${ctx.s}.streams s
+           FROM (SELECT s."offset", s.value, s.serialization FROM ${ctx.schema}.streams s
                   WHERE s.workflow_uuid = q.id AND s.key = q.name AND s."offset" >= q.off
                   ORDER BY s."offset" LIMIT ${STREAM_PAGE}) v) AS vals
       FROM unnest($1::text[], $2::text[], $3::int[]) AS q(id, name, off)
-      LEFT JOIN ${ctx.s}.workflow_status ws ON ws.workflow_uuid = q.id`,
+      LEFT JOIN ${ctx.schema}.workflow_status ws ON ws.workflow_uuid = q.id`,
     params: [
       textArray(wanted.map((w) => w.id)),
       textArray(wanted.map((w) => w.name)),
-      `{${wanted.map((w) => w.offset).join(',')}}`,
+      intArray(wanted.map((w) => w.offset)),
     ],
   };
 }

@@ -2,9 +2,17 @@
  * `workflow_schedules` and the runs they start. Every operation is one statement; firing a schedule inserts all
  * its due runs and advances `last_fired_at` together, so a tick is never half-recorded.
  */
-import type { SqlParam } from '../driver.ts';
-import { binder, likePrefix, NOW_MS, textArray } from './params.ts';
-import { INTERNAL_QUEUE, type Query, type SqlContext } from './workflows.ts';
+import type { Row, SqlParam } from '../driver.ts';
+import {
+  binder,
+  boolArray,
+  INTERNAL_QUEUE,
+  likePrefix,
+  NOW_MS,
+  type Query,
+  type SqlContext,
+  textArray,
+} from './base.ts';
 
 export interface ScheduleRow {
   readonly scheduleID: string;
@@ -19,6 +27,22 @@ export interface ScheduleRow {
   readonly applicationName: string | null;
 }
 
+/** A `workflow_schedules` row as the listing selects it. */
+export interface ScheduleRecord extends Row {
+  readonly schedule_id: string;
+  readonly schedule_name: string;
+  readonly workflow_name: string;
+  readonly workflow_class_name: string | null;
+  readonly schedule: string;
+  readonly status: string;
+  readonly context: string;
+  readonly last_fired_at: string | null;
+  readonly automatic_backfill: boolean | null;
+  readonly cron_timezone: string | null;
+  readonly queue_name: string | null;
+  readonly application_name: string | null;
+}
+
 const COLUMNS = `schedule_id, schedule_name, workflow_name, workflow_class_name, schedule, status, context, last_fired_at,
   automatic_backfill, cron_timezone, queue_name, application_name`;
 
@@ -30,7 +54,7 @@ const COLUMNS = `schedule_id, schedule_name, workflow_name, workflow_class_name,
 export function insertSchedulesStatement(ctx: SqlContext, rows: readonly ScheduleRow[], upsert: boolean): Query {
   const col = (f: (r: ScheduleRow) => string | null) => textArray(rows.map(f));
   return {
-    text: `INSERT INTO ${ctx.s}.workflow_schedules (${COLUMNS})
+    text: `INSERT INTO ${ctx.schema}.workflow_schedules (${COLUMNS})
       SELECT u.id, u.name, u.wf, u.cls, u.cron, 'ACTIVE', u.ctx, NULL, u.backfill, u.tz, u.queue, u.app
       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[],
                   $8::text[], $9::text[], $10::text[]) AS u(id, name, wf, cls, cron, ctx, backfill, tz, queue, app)
@@ -50,7 +74,7 @@ export function insertSchedulesStatement(ctx: SqlContext, rows: readonly Schedul
       col((r) => r.workflowClassName),
       col((r) => r.schedule),
       col((r) => r.context),
-      `{${rows.map((r) => r.automaticBackfill).join(',')}}`,
+      boolArray(rows.map((r) => r.automaticBackfill)),
       col((r) => r.cronTimezone),
       col((r) => r.queueName),
       col((r) => r.applicationName),
@@ -68,7 +92,7 @@ export interface ScheduleFilter {
 }
 
 /** Schedules matching every filter given, ordered by name. */
-export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Query {
+export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Query<ScheduleRecord> {
   const params: SqlParam[] = [];
   const param = binder(params);
   const where: string[] = [];
@@ -85,7 +109,7 @@ export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Quer
     where.push(`(application_name = ANY(${param(textArray(f.applications))}::text[]) OR application_name IS NULL)`);
   }
   return {
-    text: `SELECT ${COLUMNS} FROM ${ctx.s}.workflow_schedules
+    text: `SELECT ${COLUMNS} FROM ${ctx.schema}.workflow_schedules
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY schedule_name`,
     params,
   };
@@ -94,7 +118,7 @@ export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Quer
 /** Deletes one schedule; returns it if it existed. */
 export function deleteScheduleStatement(ctx: SqlContext, name: string): Query {
   return {
-    text: `DELETE FROM ${ctx.s}.workflow_schedules WHERE schedule_name = $1 RETURNING schedule_name`,
+    text: `DELETE FROM ${ctx.schema}.workflow_schedules WHERE schedule_name = $1 RETURNING schedule_name`,
     params: [name],
   };
 }
@@ -125,7 +149,7 @@ export function updateScheduleStatement(ctx: SqlContext, name: string, c: Schedu
   set('cron_timezone', c.cronTimezone);
   set('queue_name', c.queueName);
   return {
-    text: `UPDATE ${ctx.s}.workflow_schedules SET ${sets.length ? sets.join(', ') : 'schedule_name = schedule_name'}
+    text: `UPDATE ${ctx.schema}.workflow_schedules SET ${sets.length ? sets.join(', ') : 'schedule_name = schedule_name'}
       WHERE schedule_name = $1 RETURNING ${COLUMNS}`,
     params,
   };
@@ -158,31 +182,31 @@ export interface FireRequest {
  * Returns, for each requested run, the ID that holds its tick and whether this statement inserted it.
  * Runs get no application version, so they run on the owner's latest one, like the SDK's scheduled runs.
  */
-export function fireStatement(ctx: SqlContext, r: FireRequest): Query {
-  const { s, features } = ctx;
+export function fireStatement(ctx: SqlContext, r: FireRequest): Query<{ workflow_uuid: string; inserted: boolean }> {
+  const { schema, features } = ctx;
   const xid = features.creatorXid;
   const text = `WITH due AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS d(id, other_id, inputs, n)
     ), live AS (
-      SELECT 1 FROM ${s}.workflow_schedules WHERE schedule_name = $4 AND status = 'ACTIVE'
+      SELECT 1 FROM ${schema}.workflow_schedules WHERE schedule_name = $4 AND status = 'ACTIVE'
     ), ins AS (
-      INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, queue_name, recovery_attempts, priority,
+      INSERT INTO ${schema}.workflow_status (workflow_uuid, status, name, class_name, queue_name, recovery_attempts, priority,
         inputs, serialization, schedule_name, application_name, created_at, updated_at${xid ? ', creator_xid' : ''})
       SELECT d.id, 'ENQUEUED', $5, $6, $7, 0, 0, d.inputs, $8, $4, $9, ${NOW_MS}, ${NOW_MS}${xid ? ', $12' : ''}
       FROM due d
       WHERE (NOT $11::boolean OR EXISTS (SELECT 1 FROM live))
-        AND NOT EXISTS (SELECT 1 FROM ${s}.workflow_status w WHERE w.workflow_uuid = d.other_id)
+        AND NOT EXISTS (SELECT 1 FROM ${schema}.workflow_status w WHERE w.workflow_uuid = d.other_id)
       ORDER BY d.n
       ON CONFLICT DO NOTHING
       RETURNING workflow_uuid
     ), fired AS (
-      UPDATE ${s}.workflow_schedules SET last_fired_at = $10
+      UPDATE ${schema}.workflow_schedules SET last_fired_at = $10
       WHERE $10::text IS NOT NULL AND schedule_name = $4
         AND (NOT $11::boolean OR status = 'ACTIVE')
         AND (last_fired_at IS NULL OR last_fired_at::timestamptz < $10::timestamptz)
     )
     SELECT COALESCE(o.workflow_uuid, d.id) AS workflow_uuid, EXISTS (SELECT 1 FROM ins WHERE ins.workflow_uuid = d.id) AS inserted
-    FROM due d LEFT JOIN ${s}.workflow_status o ON o.workflow_uuid = d.other_id
+    FROM due d LEFT JOIN ${schema}.workflow_status o ON o.workflow_uuid = d.other_id
     ORDER BY d.n`;
   const params: SqlParam[] = [
     textArray(r.runs.map((x) => x.workflowID)),

@@ -2,84 +2,28 @@
  * The workflow statements. Each client operation is exactly one statement (CTEs where it writes several
  * tables), so it costs one round trip on any driver and can never be half-applied.
  */
-import type { Driver, Row, SqlParam } from '../driver.ts';
-import type { SchemaFeatures } from '../schema/detect.ts';
-import { ACTIVE, filterConditions, type ListFilter } from './filter.ts';
-import { binder, NOW_MS, textArray } from './params.ts';
+import type { Row, SqlParam } from '../driver.ts';
+import {
+  ACTIVE,
+  binder,
+  COMPLETED,
+  FINAL,
+  INTERNAL_QUEUE,
+  intArray,
+  NOW_MS,
+  payloads,
+  type Query,
+  RESUMABLE,
+  type SqlContext,
+  STATUS_COLUMNS,
+  type StatusRow,
+  textArray,
+} from './base.ts';
+import { filterConditions, type ListFilter } from './filter.ts';
 
-export interface SqlContext {
-  /** The quoted, validated schema name. */
-  readonly s: string;
-  readonly features: SchemaFeatures;
-}
-
-export interface Query {
-  readonly text: string;
-  readonly params: SqlParam[];
-}
-
-/** The client's connection, opened once: the driver and the schema it talks to. */
-export type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
-
-/** Builds a statement for the connected schema and runs it: one round trip. */
-export async function runOn(connect: Connect, build: (ctx: SqlContext) => Query): Promise<Row[]> {
-  const { driver, ctx } = await connect();
-  const q = build(ctx);
-  return driver.query(q.text, q.params);
-}
-
-export const INTERNAL_QUEUE = '_dbos_internal_queue';
-
-export const STATUS_COLUMNS = [
-  'workflow_uuid',
-  'status',
-  'name',
-  'class_name',
-  'config_name',
-  'queue_name',
-  'authenticated_user',
-  'assumed_role',
-  'authenticated_roles',
-  'executor_id',
-  'application_version',
-  'application_name',
-  'recovery_attempts',
-  'created_at',
-  'updated_at',
-  'workflow_timeout_ms',
-  'workflow_deadline_epoch_ms',
-  'deduplication_id',
-  'priority',
-  'queue_partition_key',
-  'started_at_epoch_ms',
-  'delay_until_epoch_ms',
-  'completed_at',
-  'forked_from',
-  'was_forked_from',
-  'parent_workflow_id',
-  'attributes',
-  'schedule_name',
-  'serialization',
-]
-  .map((c) => `ws.${c}`)
-  .join(', ');
-
-/** Payload columns and their joins: the payload tables (≥109) first, the legacy columns as fallback. */
-export function payloads(ctx: SqlContext, input: boolean, output: boolean): { columns: string; joins: string } {
-  const columns: string[] = [];
-  const joins: string[] = [];
-  const pt = ctx.features.payloadTables;
-  if (input) {
-    columns.push(pt ? 'COALESCE(wi.inputs, ws.inputs) AS inputs' : 'ws.inputs');
-    if (pt) joins.push(`LEFT JOIN ${ctx.s}.workflow_input wi ON wi.workflow_uuid = ws.workflow_uuid`);
-  }
-  if (output) {
-    columns.push(
-      pt ? 'COALESCE(wo.output, ws.output) AS output, COALESCE(wo.error, ws.error) AS error' : 'ws.output, ws.error',
-    );
-    if (pt) joins.push(`LEFT JOIN ${ctx.s}.workflow_output wo ON wo.workflow_uuid = ws.workflow_uuid`);
-  }
-  return { columns: columns.map((c) => `, ${c}`).join(''), joins: joins.join(' ') };
+/** The ID of a workflow a statement found or changed. */
+export interface IdRow extends Row {
+  readonly workflow_uuid: string;
 }
 
 export interface EnqueueRow {
@@ -120,8 +64,19 @@ export interface EnqueueRow {
  * Python ≤ 2.30 workers read only the column, so one write serves them all. A second insert, into another table
  * keyed by random IDs, cost a fifth of a 5000-row batch's server time. Fork and the schedule tick write the same way.
  */
-export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): Query {
-  const { s, features } = ctx;
+/** One enqueued row's outcome, by its position `n` (1-based) in the request. */
+export interface EnqueueOutcomeRow extends Row {
+  readonly n: number;
+  readonly outcome: 'inserted' | 'existing' | 'deduplicated' | null;
+  readonly workflow_uuid: string | null;
+  readonly name: string | null;
+  readonly class_name: string | null;
+  readonly config_name: string | null;
+  readonly creator_xid: string | null;
+}
+
+export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): Query<EnqueueOutcomeRow> {
+  const { schema, features } = ctx;
   const xid = features.creatorXid;
   const text = `WITH req AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
@@ -130,7 +85,7 @@ export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): 
       WITH ORDINALITY AS r(id, status, name, class_name, config_name, queue_name, app_version, auth_user, auth_roles,
         timeout_ms, dedup_id, priority, inputs, serialization, partition_key, delay_ms, attributes, app_name, creator, n)
   ), ins AS (
-    INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
+    INSERT INTO ${schema}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
       authenticated_user, authenticated_roles, recovery_attempts, workflow_timeout_ms, deduplication_id, priority, inputs,
       serialization, queue_partition_key, delay_until_epoch_ms, attributes, application_name, created_at, updated_at${xid ? ', creator_xid' : ''})
     SELECT r.id, r.status, r.name, r.class_name, r.config_name, r.queue_name, r.app_version, r.auth_user, r.auth_roles, 0,
@@ -151,18 +106,18 @@ export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): 
   FROM (SELECT q.*, q.id IN (SELECT workflow_uuid FROM ins) AS inserted FROM req q) r
   LEFT JOIN LATERAL (
     SELECT x.workflow_uuid, x.name, x.class_name, x.config_name, ${xid ? 'x.creator_xid' : 'NULL::text AS creator_xid'}
-    FROM ${s}.workflow_status x WHERE NOT r.inserted AND x.workflow_uuid = r.id
+    FROM ${schema}.workflow_status x WHERE NOT r.inserted AND x.workflow_uuid = r.id
     LIMIT 1 -- keeps it a per-row primary-key probe: never a join planned over the whole table
   ) e ON true
   LEFT JOIN LATERAL (
-    SELECT h.workflow_uuid, h.name, h.class_name, h.config_name FROM ${s}.workflow_status h
+    SELECT h.workflow_uuid, h.name, h.class_name, h.config_name FROM ${schema}.workflow_status h
     WHERE NOT r.inserted AND e.workflow_uuid IS NULL AND r.dedup_id IS NOT NULL
       AND h.queue_name = r.queue_name AND h.deduplication_id = r.dedup_id AND h.workflow_uuid <> r.id
     LIMIT 1
   ) d ON true
   ORDER BY r.n`;
   const texts = (f: (r: EnqueueRow) => string | null) => textArray(rows.map(f));
-  const numbers = (f: (r: EnqueueRow) => number | null) => `{${rows.map((r) => f(r) ?? 'NULL').join(',')}}`;
+  const numbers = (f: (r: EnqueueRow) => number | null) => intArray(rows.map(f));
   return {
     text,
     params: [
@@ -190,33 +145,36 @@ export function enqueueStatement(ctx: SqlContext, rows: readonly EnqueueRow[]): 
 }
 
 /** One workflow's status row with its payloads. */
-export function getStatusStatement(ctx: SqlContext, workflowID: string): Query {
+export function getStatusStatement(ctx: SqlContext, workflowID: string): Query<StatusRow> {
   const p = payloads(ctx, true, true);
   return {
-    text: `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins} WHERE ws.workflow_uuid = $1`,
+    text: `SELECT ${STATUS_COLUMNS}${p.columns} FROM ${ctx.schema}.workflow_status ws ${p.joins} WHERE ws.workflow_uuid = $1`,
     params: [workflowID],
   };
 }
 
+/** A finished workflow's outcome. */
+export type FinishedRow = Pick<StatusRow, 'workflow_uuid' | 'status' | 'serialization' | 'output' | 'error'>;
+
 /** The finished workflows among `ids`, with what `getResult` needs: one indexed lookup for every waiter of a client. */
-export function finishedStatement(ctx: SqlContext, ids: readonly string[]): Query {
+export function finishedStatement(ctx: SqlContext, ids: readonly string[]): Query<FinishedRow> {
   const p = payloads(ctx, false, true);
   return {
-    text: `SELECT ws.workflow_uuid, ws.status, ws.serialization${p.columns} FROM ${ctx.s}.workflow_status ws ${p.joins}
+    text: `SELECT ws.workflow_uuid, ws.status, ws.serialization${p.columns} FROM ${ctx.schema}.workflow_status ws ${p.joins}
       WHERE ws.workflow_uuid = ANY($1::text[]) AND ws.status NOT IN ${ACTIVE}`,
     params: [textArray(ids)],
   };
 }
 
 /** The IDs (and, with `children`, all their descendants) as a CTE named `target`; `found` counts the given IDs that exist. */
-function targetCte(s: string, children: boolean): string {
+function targetCte(schema: string, children: boolean): string {
   return children
     ? `WITH RECURSIVE target AS (
-        SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])
+        SELECT workflow_uuid FROM ${schema}.workflow_status WHERE workflow_uuid = ANY($1::text[])
         UNION
-        SELECT c.workflow_uuid FROM ${s}.workflow_status c JOIN target t ON c.parent_workflow_id = t.workflow_uuid
-      ), found AS (SELECT count(*) AS n FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[]))`
-    : `WITH target AS (SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])),
+        SELECT c.workflow_uuid FROM ${schema}.workflow_status c JOIN target t ON c.parent_workflow_id = t.workflow_uuid
+      ), found AS (SELECT count(*) AS n FROM ${schema}.workflow_status WHERE workflow_uuid = ANY($1::text[]))`
+    : `WITH target AS (SELECT workflow_uuid FROM ${schema}.workflow_status WHERE workflow_uuid = ANY($1::text[])),
       found AS (SELECT count(*) AS n FROM target)`;
 }
 
@@ -224,18 +182,18 @@ function targetCte(s: string, children: boolean): string {
  * Cancels workflows that have not finished (as both SDKs do: CANCELLED, off the queue, dedup slot released),
  * only if every given ID exists. Returns the IDs that exist; the caller reports the missing ones.
  */
-export function cancelStatement(ctx: SqlContext, ids: readonly string[], children: boolean): Query {
-  const { s } = ctx;
+export function cancelStatement(ctx: SqlContext, ids: readonly string[], children: boolean): Query<IdRow> {
+  const { schema } = ctx;
   return {
-    text: `${targetCte(s, children)},
+    text: `${targetCte(schema, children)},
       upd AS (
-        UPDATE ${s}.workflow_status SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
+        UPDATE ${schema}.workflow_status SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
           started_at_epoch_ms = NULL, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}
-        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ('SUCCESS', 'ERROR')
+        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ${COMPLETED}
           AND (SELECT n FROM found) = cardinality($1::text[])
         RETURNING 1
       )
-      SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])`,
+      SELECT workflow_uuid FROM ${schema}.workflow_status WHERE workflow_uuid = ANY($1::text[])`,
     params: [textArray(ids)],
   };
 }
@@ -244,15 +202,15 @@ export function cancelStatement(ctx: SqlContext, ids: readonly string[], childre
  * Re-enqueues unfinished workflows under the same ID (on `queueName`, else the internal queue every app polls),
  * resetting recovery attempts, deadline and dedup slot; only if every given ID exists.
  */
-export function resumeStatement(ctx: SqlContext, ids: readonly string[], queueName: string | undefined): Query {
-  const { s } = ctx;
+export function resumeStatement(ctx: SqlContext, ids: readonly string[], queueName: string | undefined): Query<IdRow> {
+  const { schema } = ctx;
   return {
-    text: `${targetCte(s, false)},
+    text: `${targetCte(schema, false)},
       upd AS (
-        UPDATE ${s}.workflow_status SET status = 'ENQUEUED', owner_xid = NULL, queue_name = $2, recovery_attempts = 0,
+        UPDATE ${schema}.workflow_status SET status = 'ENQUEUED', owner_xid = NULL, queue_name = $2, recovery_attempts = 0,
           workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
           updated_at = ${NOW_MS}, completed_at = NULL
-        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ('SUCCESS', 'ERROR')
+        WHERE workflow_uuid IN (SELECT workflow_uuid FROM target) AND status NOT IN ${COMPLETED}
           AND (SELECT n FROM found) = cardinality($1::text[])
         RETURNING 1
       )
@@ -281,16 +239,16 @@ export interface ForkParams {
  * the latest value of each event, stream entries) so only steps ≥ `startStep` run again. Returns `found` and
  * `inserted` (0 when the new ID is taken).
  */
-export function forkStatement(ctx: SqlContext, f: ForkParams): Query {
-  const { s, features } = ctx;
+export function forkStatement(ctx: SqlContext, f: ForkParams): Query<{ found: number; inserted: number }> {
+  const { schema, features } = ctx;
   const input = features.payloadTables ? 'COALESCE(wi.inputs, o.inputs)' : 'o.inputs';
   const inputJoin = features.payloadTables
-    ? `LEFT JOIN ${s}.workflow_input wi ON wi.workflow_uuid = o.workflow_uuid`
+    ? `LEFT JOIN ${schema}.workflow_input wi ON wi.workflow_uuid = o.workflow_uuid`
     : '';
   const text = `WITH src AS (
-      SELECT o.*, ${input} AS payload FROM ${s}.workflow_status o ${inputJoin} WHERE o.workflow_uuid = $1
+      SELECT o.*, ${input} AS payload FROM ${schema}.workflow_status o ${inputJoin} WHERE o.workflow_uuid = $1
     ), ins AS (
-      INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, authenticated_user,
+      INSERT INTO ${schema}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name, authenticated_user,
         assumed_role, authenticated_roles, application_version, application_id, inputs, queue_partition_key, forked_from,
         serialization, attributes, application_name, workflow_timeout_ms, recovery_attempts, priority, created_at, updated_at)
       SELECT $2, 'ENQUEUED', name, class_name, config_name, COALESCE($5, '${INTERNAL_QUEUE}'), authenticated_user,
@@ -300,27 +258,27 @@ export function forkStatement(ctx: SqlContext, f: ForkParams): Query {
       ON CONFLICT DO NOTHING
       RETURNING workflow_uuid, application_name
     ), mark AS (
-      UPDATE ${s}.workflow_status SET was_forked_from = TRUE WHERE workflow_uuid = $1 AND EXISTS (SELECT 1 FROM ins)
+      UPDATE ${schema}.workflow_status SET was_forked_from = TRUE WHERE workflow_uuid = $1 AND EXISTS (SELECT 1 FROM ins)
     ), steps AS (
-      INSERT INTO ${s}.operation_outputs (workflow_uuid, function_id, output, error, serialization, function_name,
+      INSERT INTO ${schema}.operation_outputs (workflow_uuid, function_id, output, error, serialization, function_name,
         child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, application_name)
       SELECT ins.workflow_uuid, oo.function_id, oo.output, oo.error, oo.serialization, oo.function_name,
         COALESCE($7::text::jsonb ->> oo.child_workflow_id, oo.child_workflow_id), oo.started_at_epoch_ms,
         oo.completed_at_epoch_ms, ins.application_name
-      FROM ins JOIN ${s}.operation_outputs oo ON oo.workflow_uuid = $1 AND oo.function_id < $9::int4
+      FROM ins JOIN ${schema}.operation_outputs oo ON oo.workflow_uuid = $1 AND oo.function_id < $9::int4
     ), history AS (
-      INSERT INTO ${s}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
+      INSERT INTO ${schema}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
       SELECT ins.workflow_uuid, h.function_id, h.key, h.value, h.serialization
-      FROM ins JOIN ${s}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
+      FROM ins JOIN ${schema}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
     ), events AS (
-      INSERT INTO ${s}.workflow_events (workflow_uuid, key, value, serialization)
+      INSERT INTO ${schema}.workflow_events (workflow_uuid, key, value, serialization)
       SELECT DISTINCT ON (h.key) ins.workflow_uuid, h.key, h.value, h.serialization
-      FROM ins JOIN ${s}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
+      FROM ins JOIN ${schema}.workflow_events_history h ON h.workflow_uuid = $1 AND h.function_id < $9::int4
       ORDER BY h.key, h.function_id DESC
     ), streams AS (
-      INSERT INTO ${s}.streams (workflow_uuid, key, value, "offset", function_id, serialization)
+      INSERT INTO ${schema}.streams (workflow_uuid, key, value, "offset", function_id, serialization)
       SELECT ins.workflow_uuid, st.key, st.value, st."offset", st.function_id, st.serialization
-      FROM ins JOIN ${s}.streams st ON st.workflow_uuid = $1 AND st.function_id < $9::int4
+      FROM ins JOIN ${schema}.streams st ON st.workflow_uuid = $1 AND st.function_id < $9::int4
     )
     SELECT (SELECT count(*) FROM src) AS found, (SELECT count(*) FROM ins) AS inserted`;
   return {
@@ -339,16 +297,29 @@ export function forkStatement(ctx: SqlContext, f: ForkParams): Query {
   };
 }
 
+/** A step checkpoint; `found` is whether the workflow exists (one row of nulls when it has no steps). */
+export interface StepRow extends Row {
+  readonly found: boolean;
+  readonly function_id: number | null;
+  readonly function_name: string | null;
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly child_workflow_id: string | null;
+  readonly started_at_epoch_ms: number | null;
+  readonly completed_at_epoch_ms: number | null;
+  readonly serialization: string | null;
+}
+
 /** A workflow's steps, in order, plus whether the workflow exists (one row with nulls when it has no steps). */
-export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: number, offset?: number): Query {
-  const { s } = ctx;
+export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: number, offset?: number): Query<StepRow> {
+  const { schema } = ctx;
   return {
     text: `SELECT ws.workflow_uuid IS NOT NULL AS found, o.function_id, o.function_name, o.output, o.error,
         o.child_workflow_id, o.started_at_epoch_ms, o.completed_at_epoch_ms, o.serialization
       FROM (SELECT 1) one
-      LEFT JOIN ${s}.workflow_status ws ON ws.workflow_uuid = $1
+      LEFT JOIN ${schema}.workflow_status ws ON ws.workflow_uuid = $1
       LEFT JOIN LATERAL (
-        SELECT * FROM ${s}.operation_outputs WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2::int8 OFFSET $3::int8
+        SELECT * FROM ${schema}.operation_outputs WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2::int8 OFFSET $3::int8
       ) o ON ws.workflow_uuid IS NOT NULL
       ORDER BY o.function_id`,
     params: [workflowID, limit ?? null, offset ?? 0],
@@ -360,8 +331,8 @@ export type BulkAction = 'cancel' | 'resume' | 'delete';
 /** Which workflows each bulk action takes: it changes them so they no longer match, so every batch makes progress. */
 const BULK_STATUSES: Record<BulkAction, string> = {
   cancel: ACTIVE,
-  resume: `('CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
-  delete: `('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')`,
+  resume: RESUMABLE,
+  delete: FINAL,
 };
 
 /**
@@ -375,19 +346,19 @@ export function bulkStatement(
   f: ListFilter,
   batchSize: number,
   queueName?: string,
-): Query {
-  const { s, features } = ctx;
+): Query<IdRow> {
+  const { schema, features } = ctx;
   const params: SqlParam[] = [];
   const param = binder(params);
   const where = [...filterConditions(f, params), `ws.status IN ${BULK_STATUSES[action]}`];
   const target = `WITH target AS (
-      SELECT ws.workflow_uuid FROM ${s}.workflow_status ws WHERE ${where.join(' AND ')}
+      SELECT ws.workflow_uuid FROM ${schema}.workflow_status ws WHERE ${where.join(' AND ')}
       LIMIT ${param(batchSize)}::int8 FOR UPDATE
     )`;
   if (action === 'cancel') {
     return {
       text: `${target}
-        UPDATE ${s}.workflow_status w SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
+        UPDATE ${schema}.workflow_status w SET status = 'CANCELLED', owner_xid = NULL, queue_name = NULL, deduplication_id = NULL,
           started_at_epoch_ms = NULL, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}
         FROM target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
       params,
@@ -396,7 +367,7 @@ export function bulkStatement(
   if (action === 'resume') {
     return {
       text: `${target}
-        UPDATE ${s}.workflow_status w SET status = 'ENQUEUED', owner_xid = NULL, queue_name = ${param(queueName ?? INTERNAL_QUEUE)},
+        UPDATE ${schema}.workflow_status w SET status = 'ENQUEUED', owner_xid = NULL, queue_name = ${param(queueName ?? INTERNAL_QUEUE)},
           recovery_attempts = 0, workflow_deadline_epoch_ms = NULL, deduplication_id = NULL, started_at_epoch_ms = NULL,
           updated_at = ${NOW_MS}, completed_at = NULL
         FROM target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
@@ -406,13 +377,13 @@ export function bulkStatement(
   // Delete as DBOS 5.3.0 does: the payload tables and steps explicitly (they have no cascading key), then the
   // status rows, whose messages, events and streams cascade.
   const payloadTables = features.payloadTables
-    ? `, di AS (DELETE FROM ${s}.workflow_input d USING target WHERE d.workflow_uuid = target.workflow_uuid)
-       , dout AS (DELETE FROM ${s}.workflow_output d USING target WHERE d.workflow_uuid = target.workflow_uuid)`
+    ? `, di AS (DELETE FROM ${schema}.workflow_input d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+       , dout AS (DELETE FROM ${schema}.workflow_output d USING target WHERE d.workflow_uuid = target.workflow_uuid)`
     : '';
   return {
     text: `${target}${payloadTables}
-      , steps AS (DELETE FROM ${s}.operation_outputs d USING target WHERE d.workflow_uuid = target.workflow_uuid)
-      DELETE FROM ${s}.workflow_status w USING target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
+      , steps AS (DELETE FROM ${schema}.operation_outputs d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+      DELETE FROM ${schema}.workflow_status w USING target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
     params,
   };
 }

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { postgresDriver } from '../../adapters/postgres.ts';
+import { openDatabase } from '../../src/connect.ts';
 import { ensureSchema } from '../../src/index.ts';
 
 /** The real Postgres the tests run against. CI starts it; override with DBOS_EDGE_TEST_PG_URL. */
@@ -42,7 +42,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
 /** A fresh database holding a DBOS system schema made by ensureSchema, with a plain SQL connection to it. */
 export async function createDbosDatabase(prefix: string): Promise<TestDatabase & { sql: postgres.Sql }> {
   const db = await createTestDatabase(prefix);
-  const driver = postgresDriver(db.url);
+  const driver = await openDatabase(db.url);
   try {
     await ensureSchema(driver);
   } finally {

@@ -285,7 +285,7 @@ describe('short-lived clients', () => {
 
 describe('array parameters', () => {
   it('pass every string intact as a Postgres text[] literal', async () => {
-    const { textArray } = await import('../../src/sql/params.ts');
+    const { textArray } = await import('../../src/sql/base.ts');
     const values = ['plain', 'with "quotes"', 'back\\slash', 'NULL', '', '{braces},commas', 'ü ✓ 𝄞', '\\"', null];
     // Read back element by element (postgres.js's own text[] parser is not what is under test).
     const rows = await sql.unsafe('SELECT a FROM unnest($1::text[]) WITH ORDINALITY AS u(a, n) ORDER BY n', [

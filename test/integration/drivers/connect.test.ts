@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDefaultDriver } from '../../../adapters/pglite.ts';
-import { parseDatabaseUrl } from '../../../src/connect.ts';
+import { openDatabase, parseDatabaseUrl } from '../../../src/connect.ts';
 import { DBOSClient, ValidationError } from '../../../src/index.ts';
 import { type NeonHttpEndpoint, startNeonHttpEndpoint } from '../../fixtures/neon-http-endpoint.ts';
 import { startWsProxy, type WsProxy } from '../../fixtures/ws-proxy.ts';
@@ -112,7 +111,7 @@ describe('a client configured by URL', () => {
       });
       const h = await first.enqueue({ queueName: 'q', workflowName: 'kept' }, 'x');
       await first.destroy();
-      const driver = await openDefaultDriver({ dataDir: `${dir}/db`, schema: 'dbos_embedded' });
+      const driver = await openDatabase(`pglite://${dir}/db`, { schema: 'dbos_embedded' });
       const rows = await driver.query(
         'SELECT name, inputs FROM dbos_embedded.workflow_status WHERE workflow_uuid = $1',
         [h.workflowID],

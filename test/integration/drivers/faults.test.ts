@@ -232,7 +232,7 @@ describe('PGlite', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    const driver = await pgliteDriver({ ensureSchema: false });
+    const driver = await pgliteDriver();
     await driver.close();
     await expect(driver.query('SELECT 1')).rejects.toBeInstanceOf(DriverError);
   });

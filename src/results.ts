@@ -1,0 +1,113 @@
+/**
+ * Waiting for workflows to finish. DBOS announces no completion, so results are polled: one shared lookup of every
+ * workflow this client's waiters wait on (`finishedStatement`), whatever their number.
+ */
+import * as v from 'valibot';
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSEdgeError,
+  DBOSWaitTimeoutError,
+  ValidationError,
+} from './errors.ts';
+import { validate, validateId, type WaitOptions, WaitOptionsSchema } from './options.ts';
+import { decodeError, type Reader } from './reader.ts';
+import type { ClientScope } from './scope.ts';
+import type { Codec } from './serialization.ts';
+import { runOn } from './sql/base.ts';
+import { type FinishedRow, finishedStatement } from './sql/workflows.ts';
+import { isActive, type WorkflowStatus } from './status.ts';
+import { type PollingOptions, Watcher } from './wait.ts';
+
+/** `waitForWorkflow`'s options: 0 ms reads the status once without waiting. */
+const StatusWaitSchema = v.strictObject({
+  ...WaitOptionsSchema.entries,
+  timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+export type StatusWaitOptions = v.InferInput<typeof StatusWaitSchema>;
+
+export class Results {
+  readonly #codec: Codec;
+  readonly #reader: Reader;
+  readonly #watcher: Watcher<{ key: string }>;
+
+  constructor({ connect, codec }: ClientScope, reader: Reader, polling: PollingOptions | undefined) {
+    this.#codec = codec;
+    this.#reader = reader;
+    this.#watcher = new Watcher(async (items) => {
+      const ids = items.map((item) => item.key);
+      const rows = await runOn(connect, (ctx) => finishedStatement(ctx, ids));
+      return new Map(rows.map((row) => [row.workflow_uuid, row]));
+    }, polling);
+  }
+
+  /** The workflow's output once it finishes, or its failure as the typed error. */
+  async awaitResult(workflowID: string, options: WaitOptions | undefined): Promise<unknown> {
+    const wait = validate(WaitOptionsSchema, options ?? {}, 'options');
+    const { row } = await this.#watcher.wait([{ key: workflowID }], waitOptions([workflowID], wait));
+    return this.#outcome(row as FinishedRow);
+  }
+
+  /** The ID of the first of `workflows` to reach a final status. */
+  async waitFirst(
+    workflows: readonly ({ workflowID: string } | string)[],
+    options: WaitOptions | undefined,
+  ): Promise<string> {
+    if (!Array.isArray(workflows) || workflows.length === 0) {
+      throw new ValidationError([
+        { field: 'workflows', rule: 'min_length', message: 'must list at least one workflow' },
+      ]);
+    }
+    const ids = workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
+    const wait = validate(WaitOptionsSchema, options ?? {}, 'options');
+    const { item } = await this.#watcher.wait(
+      ids.map((key) => ({ key })),
+      waitOptions(ids, wait),
+    );
+    return item.key;
+  }
+
+  /**
+   * The workflow's status with its output or error (no inputs) once it has finished, or as it is when `timeoutMs`
+   * runs out; undefined if there is no such workflow. A timeout is an answer here, not an error.
+   */
+  async waitForWorkflow(
+    workflowID: string,
+    options: StatusWaitOptions | undefined,
+  ): Promise<WorkflowStatus | undefined> {
+    validateId(workflowID, 'workflowID');
+    const { timeoutMs, signal } = validate(StatusWaitSchema, options ?? {}, 'options');
+    const status = await this.#reader.summary(workflowID, true);
+    if (!status || !isActive(status.status) || timeoutMs === 0) return status;
+    try {
+      await this.#watcher.wait([{ key: workflowID }], waitOptions([workflowID], { timeoutMs, signal }));
+    } catch (e) {
+      if (!(e instanceof DBOSWaitTimeoutError)) throw e;
+    }
+    return (await this.#reader.summary(workflowID, true)) ?? status;
+  }
+
+  close(): void {
+    this.#watcher.close();
+  }
+
+  async #outcome(row: FinishedRow): Promise<unknown> {
+    const id = row.workflow_uuid;
+    switch (row.status) {
+      case 'SUCCESS':
+        return this.#codec.decode(row.output, row.serialization, `the output of workflow ${id}`);
+      case 'ERROR':
+        throw await decodeError(this.#codec, id, row.error, row.serialization, `the error of workflow ${id}`);
+      case 'CANCELLED':
+        throw new DBOSAwaitedWorkflowCancelledError(id);
+      case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
+        throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(id);
+      default:
+        throw new DBOSEdgeError('UNKNOWN_STATUS', `Workflow ${id} finished with unknown status ${String(row.status)}`);
+    }
+  }
+}
+
+function waitOptions(ids: readonly string[], { timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal }) {
+  return { timeoutMs, signal, onTimeout: () => new DBOSWaitTimeoutError(ids, timeoutMs ?? 0) };
+}
