@@ -4,10 +4,11 @@
  * test matrix's (test/fixtures/drivers.ts): postgres.js over TCP, Neon over HTTP and WebSocket through local
  * fixtures on the same Postgres, and PGlite in memory. Results also go to bench/results/drivers-<timestamp>.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+
 import { DBOSClient, ensureSchema } from '../src/index.ts';
 import { DRIVER_CASES } from '../test/fixtures/drivers.ts';
 import { countingDriver } from '../test/helpers/counting.ts';
+import { fileStamp, writeJsonResult } from './report.ts';
 import { percentile } from './stats.ts';
 
 const ITERATIONS = 200;
@@ -96,9 +97,9 @@ async function main() {
     }
   }
   print(results);
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  const file = new URL(`./results/drivers-${new Date().toISOString().replace(/:/g, '-')}.json`, import.meta.url);
-  await writeFile(file, `${JSON.stringify({ iterations: ITERATIONS, results }, null, 1)}\n`);
+  console.log(
+    `\n${await writeJsonResult(`drivers-${fileStamp(new Date().toISOString())}.json`, { iterations: ITERATIONS, results })}`,
+  );
 }
 
 function print(results: Measured[]) {

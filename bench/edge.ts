@@ -12,11 +12,13 @@
  * parse and top-level evaluation), first request is the first fetch (connect, query, respond), then a warm one.
  * Medians of ROUNDS rounds; the table goes to stdout, the numbers to bench/results/edge-<timestamp>.json.
  */
+
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
+import { fileStamp, writeJsonResult } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -191,10 +193,9 @@ async function main() {
     `\ndbos-edge client vs dbos-sdk client: bundle ${ratio(edge?.gzipBytes, sdk?.gzipBytes)} smaller gzipped, start-up ${ratio(edge?.startupMs, sdk?.startupMs)}, first request ${ratio(edge?.firstMs, sdk?.firstMs)} faster`,
   );
   for (const r of rows) if (r.error) console.log(`${r.worker}: ${r.error}`);
-  await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  const file = join(ROOT, `bench/results/edge-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  await writeFile(file, `${JSON.stringify({ bench: 'edge', rounds: ROUNDS, rows }, null, 2)}\n`);
-  console.log(`\n${file}`);
+  console.log(
+    `\n${await writeJsonResult(`edge-${fileStamp(new Date().toISOString())}.json`, { bench: 'edge', rounds: ROUNDS, rows })}`,
+  );
 }
 
 main().catch((e) => {

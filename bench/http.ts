@@ -5,7 +5,7 @@
  * the ratio HTTP / direct. Request logging is off (it is one console line per request). Results also go to
  * bench/results/http-<timestamp>.json.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { serve } from '@hono/node-server';
@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import { createApp } from '../src/http/index.ts';
 import { DBOSClient } from '../src/index.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
+import { fileStamp, writeJsonResult } from './report.ts';
 import { latency } from './stats.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
@@ -114,13 +115,13 @@ async function main() {
     lines.push(`| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | |`);
   }
   console.log(lines.join('\n'));
-  await mkdir(new URL('./results/', import.meta.url), { recursive: true });
-  const file = new URL(`./results/http-${new Date().toISOString().replace(/[:]/g, '-')}.json`, import.meta.url);
-  await writeFile(
-    file,
-    `${JSON.stringify({ durationSeconds: DURATION_S, node: process.version, cores: os.cpus().length, rows }, null, 2)}\n`,
-  );
-  process.stderr.write(`results: ${file.pathname}\n`);
+  const file = await writeJsonResult(`http-${fileStamp(new Date().toISOString())}.json`, {
+    durationSeconds: DURATION_S,
+    node: process.version,
+    cores: os.cpus().length,
+    rows,
+  });
+  process.stderr.write(`results: ${file}\n`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,8 @@
 /** What every bench prints and saves: progress on stderr, plain-text tables, the environment, result files. */
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { promisify } from 'node:util';
 import postgres from 'postgres';
 
 export function logger(tag: string): (message: string) => void {
@@ -46,6 +48,18 @@ export async function writeResult(name: string, content: string): Promise<string
   const file = new URL(name, dir);
   await writeFile(file, content);
   return file.pathname;
+}
+
+const BIOME = new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url).pathname;
+
+/**
+ * Writes bench/results/<name> as JSON the way the linter formats it (results are tracked, and `npm run lint` checks
+ * what git tracks); returns the file's path.
+ */
+export async function writeJsonResult(name: string, data: unknown): Promise<string> {
+  const file = await writeResult(name, `${JSON.stringify(data, null, 2)}\n`);
+  await promisify(execFile)(process.execPath, [BIOME, 'format', '--write', file]);
+  return file;
 }
 
 /** A timestamp usable in file names (colons are not allowed in Windows file names). */

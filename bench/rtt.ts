@@ -8,7 +8,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DBOSClient as SdkClient } from '@dbos-inc/dbos-sdk';
 import { DBOSClient } from '../src/index.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
-import { writeResult } from './report.ts';
+import { fileStamp, writeJsonResult } from './report.ts';
 
 const DELAYS_MS = (process.env.DELAYS ?? '0,1,5,20').split(',').map(Number);
 const ENQUEUES = Number(process.env.ENQUEUES ?? 50);
@@ -72,8 +72,9 @@ async function main() {
   for (const r of rows) {
     console.log(`| ${r.rttMs} ms | ${r.edgeMs.toFixed(2)} | ${r.sdkMs.toFixed(2)} | ${r.ratio.toFixed(2)}× |`);
   }
-  const file = `rtt-${new Date().toISOString().replace(/:/g, '-')}.json`;
-  console.log(`\n${await writeResult(file, `${JSON.stringify({ enqueues: ENQUEUES, rows }, null, 1)}\n`)}`);
+  console.log(
+    `\n${await writeJsonResult(`rtt-${fileStamp(new Date().toISOString())}.json`, { enqueues: ENQUEUES, rows })}`,
+  );
 }
 
 main().catch((e) => {

@@ -14,7 +14,7 @@ import {
   SDK_POLLING_INTERVAL_MS,
   sdkContender,
 } from './clients.ts';
-import { environment, fileStamp, formatTable, logger, num, writeResult } from './report.ts';
+import { environment, fileStamp, formatTable, logger, num, writeJsonResult } from './report.ts';
 import { seedWorkflows, withBenchDatabase } from './seed.ts';
 import { medianOf } from './stats.ts';
 
@@ -211,7 +211,7 @@ async function main() {
         table: rows,
         cases,
       };
-      log(`wrote ${await writeResult(`${fileStamp(startedAt)}.json`, `${JSON.stringify(report, null, 2)}\n`)}`);
+      log(`wrote ${await writeJsonResult(`${fileStamp(startedAt)}.json`, report)}`);
     } finally {
       for (const c of contenders) await c.destroy();
     }

@@ -17,7 +17,7 @@ import { DBOSClient, type WorkflowStatusString } from '../src/index.ts';
 import { enqueueCase, type Throughput } from './cases.ts';
 import { APP_NAME, edgeContender, sdkContender, type WithClient } from './clients.ts';
 import { type Explained, explainingDriver, type PlanSummary, summarize } from './explain.ts';
-import { environment, fileStamp, formatTable, logger, num, writeResult } from './report.ts';
+import { environment, fileStamp, formatTable, logger, num, writeJsonResult, writeResult } from './report.ts';
 import { withBenchDatabase } from './seed.ts';
 import { SEED_NAMES, SEED_QUEUES, seedMillion } from './seed-million.ts';
 import { type Latency, latency } from './stats.ts';
@@ -580,7 +580,7 @@ async function main() {
         cancel,
         explain: explainResults,
       };
-      log(`wrote ${await writeResult(`scale-${stamp}.json`, `${JSON.stringify(report, null, 2)}\n`)}`);
+      log(`wrote ${await writeJsonResult(`scale-${stamp}.json`, report)}`);
     } finally {
       await edge.destroy();
       await sdk.destroy();
