@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Cursor, decodeCursor, encodeCursor, isCursor } from '../../src/cursor.ts';
-import { ValidationError } from '../../src/errors.ts';
+import { validationErrorOf } from '../helpers/validation.ts';
 
 /** Base64url (no padding) of some text, as a caller forging a cursor would make it. */
 function forge(json: string): string {
@@ -14,15 +14,7 @@ function forge(json: string): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function rejection(text: string, field: string): ValidationError {
-  try {
-    decodeCursor(text, field);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return e as ValidationError;
-  }
-  throw new Error(`expected ${JSON.stringify(text)} to be refused`);
-}
+const rejection = (text: string, field: string) => validationErrorOf(() => decodeCursor(text, field));
 
 describe('encodeCursor', () => {
   it('writes [createdAt, id, 1 or 0] as unpadded base64url JSON', () => {
