@@ -4,8 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { parseCron, pythonIsoformat, scheduledWorkflowID } from '../../src/cron.ts';
+import { parseCron, pythonIsoformat, scheduledWorkflowID, validateTimezone } from '../../src/cron.ts';
 import { ValidationError } from '../../src/errors.ts';
+import { issuesOf } from '../helpers/validation.ts';
 
 const { TimeMatcher } = createRequire(import.meta.url)(
   '../../node_modules/@dbos-inc/dbos-sdk/dist/src/scheduler/crontab.js',
@@ -149,5 +150,71 @@ describe('workflow IDs', () => {
     expect(pythonIsoformat(new Date('2026-07-15T12:00:00Z'), 'America/New_York')).toBe('2026-07-15T08:00:00-04:00');
     expect(pythonIsoformat(new Date('2026-07-15T12:00:00Z'), 'Asia/Kolkata')).toBe('2026-07-15T17:30:00+05:30');
     expect(pythonIsoformat(new Date('2026-07-15T12:00:00.250Z'), 'UTC')).toBe('2026-07-15T12:00:00.250000+00:00');
+  });
+});
+
+describe('window bounds', () => {
+  const everyMinute = parseCron('* * * * *', null);
+  const at = (time: string) => new Date(`2026-01-01T${time}Z`);
+  const iso = (dates: Date[]) => dates.map((d) => d.toISOString().slice(11, 19));
+
+  it('between() excludes both ends', () => {
+    expect(iso(everyMinute.between(at('00:00:00'), at('00:03:00'), 100))).toEqual(['00:01:00', '00:02:00']);
+    expect(iso(everyMinute.between(at('00:00:30'), at('00:03:00.001'), 100))).toEqual([
+      '00:01:00',
+      '00:02:00',
+      '00:03:00',
+    ]);
+  });
+
+  it('between() stops after limit + 1 ticks, so a caller can tell that more were due', () => {
+    expect(iso(everyMinute.between(at('00:00:00'), at('01:00:00'), 2))).toEqual(['00:01:00', '00:02:00', '00:03:00']);
+    expect(everyMinute.between(at('00:00:00'), at('01:00:00'), 0)).toHaveLength(1);
+  });
+
+  it('latest() excludes a tick at the last fire itself', () => {
+    expect(iso(everyMinute.latest(at('00:02:00'), at('00:04:00'), 10))).toEqual(['00:03:00', '00:04:00']);
+  });
+
+  it('trims the expression and reads runs of spaces as one separator', () => {
+    expect(iso(parseCron('  */30   * * * *\t', undefined).between(at('00:00:00'), at('01:00:01'), 10))).toEqual([
+      '00:30:00',
+      '01:00:00',
+    ]);
+  });
+
+  it('evaluates in UTC when the timezone is null, undefined or empty', () => {
+    for (const timezone of [null, undefined, '']) {
+      expect(iso(parseCron('0 9 * * *', timezone).between(at('00:00:00'), at('23:59:59'), 10))).toEqual(['09:00:00']);
+    }
+  });
+});
+
+describe('validation: exact errors', () => {
+  it('names the field it is given, with the count of fields', () => {
+    expect(issuesOf(() => parseCron('* * *', null, 'options.schedule'))).toEqual([
+      {
+        field: 'options.schedule',
+        rule: 'cron',
+        message: 'has 3 fields; use 5, or 6 with seconds first (or a nickname like @daily)',
+      },
+    ]);
+  });
+
+  it("passes on croner's reason for a value it refuses", () => {
+    expect(issuesOf(() => parseCron('61 * * * *', null, 'changes.schedule'))).toEqual([
+      {
+        field: 'changes.schedule',
+        rule: 'cron',
+        message: 'is not a valid cron expression: CronPattern: Invalid value for minute: 61',
+      },
+    ]);
+  });
+
+  it('validateTimezone returns a known zone and names the field of an unknown one', () => {
+    expect(validateTimezone('America/Argentina/Buenos_Aires', 'tz')).toBe('America/Argentina/Buenos_Aires');
+    expect(issuesOf(() => validateTimezone('Mars/Olympus', 'options.cronTimezone'))).toEqual([
+      { field: 'options.cronTimezone', rule: 'timezone', message: '"Mars/Olympus" is not an IANA timezone' },
+    ]);
   });
 });

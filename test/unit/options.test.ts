@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.ts';
 import { EnqueueOptionsSchema, ListWorkflowsSchema, validate } from '../../src/options.ts';
-
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ValidationError);
-    return (e as ValidationError).issues;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { issuesOf } from '../helpers/validation.ts';
 
 describe('enqueue options', () => {
   const base = { queueName: 'q', workflowName: 'w' };

@@ -1,0 +1,252 @@
+/**
+ * The enqueue batcher on its own: which rows leave together, in what order, how many statements run at once, and
+ * which caller gets which outcome. The flush target is an in-process statement runner that records each statement
+ * and answers when the test releases it, so every interleaving is chosen by the test, not by timing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Row } from '../../src/driver.ts';
+import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
+import type { EnqueueRow } from '../../src/sql/workflows.ts';
+
+function enqueueRow(workflowID: string): EnqueueRow {
+  return {
+    workflowID,
+    status: 'ENQUEUED',
+    name: 'workflow',
+    className: null,
+    configName: null,
+    queueName: 'queue',
+    appVersion: null,
+    authenticatedUser: null,
+    authenticatedRoles: null,
+    timeoutMs: null,
+    deduplicationID: null,
+    priority: 0,
+    inputs: '[]',
+    serialization: 'portable_json',
+    partitionKey: null,
+    delayMs: null,
+    attributes: null,
+    applicationName: null,
+    creatorXid: '1',
+  };
+}
+
+/** One statement the batcher ran, held open until the test answers or fails it. */
+interface HeldStatement {
+  readonly ids: string[];
+  /** Answers each row by its 1-based position `n`, in the order given (default: in row order). */
+  answer(order?: number[]): Promise<void>;
+  fail(error: unknown): Promise<void>;
+}
+
+/** A statement runner that holds every statement until released; `inFlight` counts the unanswered ones. */
+function heldRunner() {
+  const statements: HeldStatement[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const run = (rows: EnqueueRow[]): Promise<Row[]> =>
+    new Promise((resolve, reject) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      const ids = rows.map((r) => r.workflowID);
+      const settle = async (done: () => void) => {
+        inFlight -= 1;
+        done();
+        await drain();
+      };
+      statements.push({
+        ids,
+        answer: (order = ids.map((_, i) => i + 1)) =>
+          settle(() => resolve(order.map((n) => ({ n, outcome: 'inserted', workflow_uuid: ids[n - 1] })))),
+        fail: (error) => settle(() => reject(error)),
+      });
+    });
+  return {
+    run,
+    statements,
+    ids: () => statements.map((st) => st.ids),
+    mostInFlight: () => mostInFlight,
+  };
+}
+
+/** Lets every queued microtask and promise callback run (a macrotask boundary; nothing is timed). */
+const drain = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Tracks whether a promise has settled, without awaiting it. */
+function watch<T>(promise: Promise<T>) {
+  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
+  promise.then(
+    (value) => Object.assign(state, { settled: true, value }),
+    (error: unknown) => Object.assign(state, { settled: true, error }),
+  );
+  return state;
+}
+
+describe('coalescing', () => {
+  it('sends a lone enqueue at once, alone', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    const outcome = batcher.submit(enqueueRow('a'));
+    await drain();
+    expect(runner.ids()).toEqual([['a']]);
+    await runner.statements[0]?.answer();
+    await expect(outcome).resolves.toEqual({ n: 1, outcome: 'inserted', workflow_uuid: 'a' });
+  });
+
+  it('sends enqueues issued in the same tick as one statement, in submission order', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    const outcomes = ['a', 'b', 'c', 'd'].map((id) => batcher.submit(enqueueRow(id)));
+    await drain();
+    expect(runner.ids()).toEqual([['a', 'b', 'c', 'd']]);
+    await runner.statements[0]?.answer();
+    expect((await Promise.all(outcomes)).map((r) => r.workflow_uuid)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('sends an enqueue issued in a later tick as its own statement while fewer than maxInFlight run', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 2);
+    batcher.submit(enqueueRow('a'));
+    await drain();
+    batcher.submit(enqueueRow('b'));
+    await drain();
+    expect(runner.ids()).toEqual([['a'], ['b']]);
+    expect(runner.mostInFlight()).toBe(2);
+  });
+
+  it('gives each caller the outcome row of its own position, whatever order the statement returns them in', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    const outcomes = ['a', 'b', 'c'].map((id) => batcher.submit(enqueueRow(id)));
+    await drain();
+    await runner.statements[0]?.answer([3, 1, 2]);
+    expect(await Promise.all(outcomes)).toEqual([
+      { n: 1, outcome: 'inserted', workflow_uuid: 'a' },
+      { n: 2, outcome: 'inserted', workflow_uuid: 'b' },
+      { n: 3, outcome: 'inserted', workflow_uuid: 'c' },
+    ]);
+  });
+
+  it('reads the position n whether the driver returns it as a number or a string', async () => {
+    const batcher = new EnqueueBatcher(async (rows) => rows.map((r, i) => ({ n: String(i + 1), id: r.workflowID })));
+    const outcomes = ['a', 'b'].map((id) => batcher.submit(enqueueRow(id)));
+    expect(await Promise.all(outcomes)).toEqual([
+      { n: '1', id: 'a' },
+      { n: '2', id: 'b' },
+    ]);
+  });
+});
+
+describe('repeated workflow IDs', () => {
+  it('puts a repeated ID in the next statement and keeps the rows after it in the first', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    const outcomes = ['a', 'b', 'a', 'c', 'a'].map((id) => batcher.submit(enqueueRow(id)));
+    await drain();
+    // Each statement's IDs are distinct; the repeats leave in their own statements, in order.
+    expect(runner.ids()).toEqual([['a', 'b', 'c'], ['a'], ['a']]);
+    for (const statement of runner.statements) await statement.answer();
+    expect((await Promise.all(outcomes)).map((r) => r.n)).toEqual([1, 2, 1, 3, 1]);
+  });
+
+  it('holds the repeat until a slot frees when only one statement may run', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 1);
+    batcher.submit(enqueueRow('a'));
+    batcher.submit(enqueueRow('a'));
+    await drain();
+    expect(runner.ids()).toEqual([['a']]);
+    await runner.statements[0]?.answer();
+    expect(runner.ids()).toEqual([['a'], ['a']]);
+  });
+});
+
+describe('limits', () => {
+  it('waits while maxInFlight statements run, then sends everything that arrived as one statement', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 1);
+    const first = batcher.submit(enqueueRow('a'));
+    await drain();
+    const waiting = ['b', 'c', 'd'].map((id) => batcher.submit(enqueueRow(id)));
+    await drain();
+    expect(runner.ids()).toEqual([['a']]);
+    await runner.statements[0]?.answer();
+    expect(runner.ids()).toEqual([['a'], ['b', 'c', 'd']]);
+    await runner.statements[1]?.answer();
+    expect((await first).workflow_uuid).toBe('a');
+    expect((await Promise.all(waiting)).map((r) => r.workflow_uuid)).toEqual(['b', 'c', 'd']);
+    expect(runner.mostInFlight()).toBe(1);
+  });
+
+  it('never runs more than maxInFlight statements at once', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 3);
+    for (let i = 0; i < 6; i++) {
+      batcher.submit(enqueueRow(`w${i}`));
+      await drain();
+    }
+    expect(runner.ids()).toEqual([['w0'], ['w1'], ['w2']]);
+    await runner.statements[1]?.answer();
+    expect(runner.ids()).toEqual([['w0'], ['w1'], ['w2'], ['w3', 'w4', 'w5']]);
+    expect(runner.mostInFlight()).toBe(3);
+  });
+
+  it('splits what is pending into statements of at most maxBatch rows, sent together up to maxInFlight', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 2, 2);
+    const outcomes = ['a', 'b', 'c', 'd', 'e'].map((id) => batcher.submit(enqueueRow(id)));
+    await drain();
+    expect(runner.ids()).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    await runner.statements[0]?.answer();
+    expect(runner.ids()[2]).toEqual(['e']);
+    await runner.statements[1]?.answer();
+    await runner.statements[2]?.answer();
+    expect((await Promise.all(outcomes)).map((r) => r.workflow_uuid)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('defaults to statements of 500 rows, four at a time', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    for (let i = 0; i < 2100; i++) batcher.submit(enqueueRow(`w${i}`));
+    await drain();
+    expect(runner.ids().map((ids) => ids.length)).toEqual([500, 500, 500, 500]);
+    expect(runner.ids()[3]?.at(-1)).toBe('w1999');
+    await runner.statements[0]?.answer();
+    expect(runner.ids()[4]).toEqual(Array.from({ length: 100 }, (_, i) => `w${2000 + i}`));
+  });
+});
+
+describe('failures', () => {
+  it('rejects every enqueue of a failed statement with its error, and only those', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 2, 2);
+    const outcomes = ['a', 'b', 'c'].map((id) => watch(batcher.submit(enqueueRow(id))));
+    await drain();
+    const dropped = new Error('connection dropped');
+    await runner.statements[0]?.fail(dropped);
+    expect(outcomes.map((o) => o.error)).toEqual([dropped, dropped, undefined]);
+    expect(outcomes[0]?.error).toBe(dropped);
+    expect(outcomes[2]?.settled).toBe(false);
+    await runner.statements[1]?.answer();
+    expect(outcomes[2]).toEqual({ settled: true, value: { n: 1, outcome: 'inserted', workflow_uuid: 'c' } });
+  });
+
+  it('frees the failed statement’s slot, so later enqueues still go out', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 1);
+    const failed = watch(batcher.submit(enqueueRow('a')));
+    await drain();
+    const next = batcher.submit(enqueueRow('b'));
+    await drain();
+    expect(runner.ids()).toEqual([['a']]);
+    await runner.statements[0]?.fail(new Error('refused'));
+    expect(failed.error).toEqual(new Error('refused'));
+    expect(runner.ids()).toEqual([['a'], ['b']]);
+    await runner.statements[1]?.answer();
+    expect((await next).workflow_uuid).toBe('b');
+  });
+});
