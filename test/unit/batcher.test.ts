@@ -4,9 +4,8 @@
  * and answers when the test releases it, so every interleaving is chosen by the test, not by timing.
  */
 import { describe, expect, it } from 'vitest';
-import type { Row } from '../../src/driver.ts';
 import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
-import type { EnqueueRow } from '../../src/sql/workflows.ts';
+import type { EnqueueOutcomeRow, EnqueueRow } from '../../src/sql/workflows.ts';
 
 function enqueueRow(workflowID: string): EnqueueRow {
   return {
@@ -32,6 +31,19 @@ function enqueueRow(workflowID: string): EnqueueRow {
   };
 }
 
+/** The outcome row the enqueue statement returns for an inserted row at position `n`. */
+function inserted(n: number, workflowID: string | undefined): EnqueueOutcomeRow {
+  return {
+    n,
+    outcome: 'inserted',
+    workflow_uuid: workflowID ?? null,
+    name: null,
+    class_name: null,
+    config_name: null,
+    creator_xid: null,
+  };
+}
+
 /** One statement the batcher ran, held open until the test answers or fails it. */
 interface HeldStatement {
   readonly ids: string[];
@@ -45,7 +57,7 @@ function heldRunner() {
   const statements: HeldStatement[] = [];
   let inFlight = 0;
   let mostInFlight = 0;
-  const run = (rows: EnqueueRow[]): Promise<Row[]> =>
+  const run = (rows: EnqueueRow[]): Promise<EnqueueOutcomeRow[]> =>
     new Promise((resolve, reject) => {
       inFlight += 1;
       mostInFlight = Math.max(mostInFlight, inFlight);
@@ -57,8 +69,7 @@ function heldRunner() {
       };
       statements.push({
         ids,
-        answer: (order = ids.map((_, i) => i + 1)) =>
-          settle(() => resolve(order.map((n) => ({ n, outcome: 'inserted', workflow_uuid: ids[n - 1] })))),
+        answer: (order = ids.map((_, i) => i + 1)) => settle(() => resolve(order.map((n) => inserted(n, ids[n - 1])))),
         fail: (error) => settle(() => reject(error)),
       });
     });
@@ -91,7 +102,7 @@ describe('coalescing', () => {
     await drain();
     expect(runner.ids()).toEqual([['a']]);
     await runner.statements[0]?.answer();
-    await expect(outcome).resolves.toEqual({ n: 1, outcome: 'inserted', workflow_uuid: 'a' });
+    await expect(outcome).resolves.toEqual(inserted(1, 'a'));
   });
 
   it('sends enqueues issued in the same tick as one statement, in submission order', async () => {
@@ -121,20 +132,7 @@ describe('coalescing', () => {
     const outcomes = ['a', 'b', 'c'].map((id) => batcher.submit(enqueueRow(id)));
     await drain();
     await runner.statements[0]?.answer([3, 1, 2]);
-    expect(await Promise.all(outcomes)).toEqual([
-      { n: 1, outcome: 'inserted', workflow_uuid: 'a' },
-      { n: 2, outcome: 'inserted', workflow_uuid: 'b' },
-      { n: 3, outcome: 'inserted', workflow_uuid: 'c' },
-    ]);
-  });
-
-  it('reads the position n whether the driver returns it as a number or a string', async () => {
-    const batcher = new EnqueueBatcher(async (rows) => rows.map((r, i) => ({ n: String(i + 1), id: r.workflowID })));
-    const outcomes = ['a', 'b'].map((id) => batcher.submit(enqueueRow(id)));
-    expect(await Promise.all(outcomes)).toEqual([
-      { n: '1', id: 'a' },
-      { n: '2', id: 'b' },
-    ]);
+    expect(await Promise.all(outcomes)).toEqual([inserted(1, 'a'), inserted(2, 'b'), inserted(3, 'c')]);
   });
 });
 
@@ -232,7 +230,7 @@ describe('failures', () => {
     expect(outcomes[0]?.error).toBe(dropped);
     expect(outcomes[2]?.settled).toBe(false);
     await runner.statements[1]?.answer();
-    expect(outcomes[2]).toEqual({ settled: true, value: { n: 1, outcome: 'inserted', workflow_uuid: 'c' } });
+    expect(outcomes[2]).toEqual({ settled: true, value: inserted(1, 'c') });
   });
 
   it('frees the failed statement’s slot, so later enqueues still go out', async () => {

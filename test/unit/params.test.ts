@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SqlParam } from '../../src/driver.ts';
-import { binder, likePrefix, statusList, textArray } from '../../src/sql/params.ts';
+import {
+  ACTIVE,
+  binder,
+  boolArray,
+  intArray,
+  likePrefix,
+  RESUMABLE,
+  statusList,
+  textArray,
+} from '../../src/sql/base.ts';
 
 describe('binder', () => {
   it('pushes each value and returns its 1-based placeholder', () => {
@@ -45,6 +54,22 @@ describe('textArray', () => {
     ['newlines and tabs, unchanged', ['a\nb\tc'], '{"a\nb\tc"}'],
   ])('encodes %s', (_label, values, literal) => {
     expect(textArray(values)).toBe(literal);
+  });
+});
+
+describe('intArray and boolArray', () => {
+  it('write numbers, NULLs and booleans as bare array elements', () => {
+    expect(intArray([])).toBe('{}');
+    expect(intArray([0, -5, 2147483647, null, 1700000000000])).toBe('{0,-5,2147483647,NULL,1700000000000}');
+    expect(boolArray([true, false])).toBe('{true,false}');
+    expect(boolArray([])).toBe('{}');
+  });
+});
+
+describe('status lists from the constants', () => {
+  it('are the unfinished statuses and the ones resume takes', () => {
+    expect(ACTIVE).toBe("('ENQUEUED', 'DELAYED', 'PENDING')");
+    expect(RESUMABLE).toBe("('CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')");
   });
 });
 

@@ -240,7 +240,10 @@ describe('signStandardWebhook', () => {
   });
 
   it('refuses a secret that is not whsec_<base64>', async () => {
-    await expect(signStandardWebhook('plain', 'msg', NOW_S, '{}')).rejects.toThrow('secret must be whsec_<base64>');
+    await expect(signStandardWebhook('plain', 'msg', NOW_S, '{}')).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [{ field: 'secret', rule: 'whsec', message: 'must be whsec_<base64>' }],
+    });
   });
 });
 
