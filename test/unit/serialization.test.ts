@@ -89,12 +89,18 @@ describe('js_superjson (native)', () => {
 });
 
 describe('other formats', () => {
-  it('gives Python pickle a typed error that says how to read it', async () => {
-    const err = (await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
+  it('reads Python pickle, named or sniffed on a legacy row, and names the value it cannot read', async () => {
+    // pickle.dumps(42) and pickle.dumps({'args': (1, 'x'), 'kwargs': {'k': True}}), protocol 4.
+    expect(await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w')).toBe(42);
+    expect(await codec.decode('gARLKi4=', null, 'x')).toBe(42);
+    const inputs = 'gASVJQAAAAAAAAB9lCiMBGFyZ3OUSwGMAXiUhpSMBmt3YXJnc5R9lIwBa5SIc3Uu';
+    expect(await codec.decodeArgs(inputs, 'py_pickle', 'the input of workflow w')).toEqual([1, 'x']);
+    expect(await codec.decodeArgs(inputs, null, 'the input of workflow w')).toEqual([1, 'x']);
+    // pickle.dumps(Point(1)) of a class defined in the app's __main__.
+    const point = 'gASVIwAAAAAAAACMCF9fbWFpbl9flIwFUG9pbnSUk5QpgZR9lIwBeJRLAXNiLg==';
+    const err = (await codec.decode(point, 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
     expect(err).toBeInstanceOf(DBOSSerializationError);
-    expect(err.message).toMatch(/Python pickle.*portable/);
-    // A legacy row without a serialization name is sniffed the same way.
-    await expect(codec.decode('gARLKi4=', null, 'x')).rejects.toBeInstanceOf(DBOSSerializationError);
+    expect(err.message).toMatch(/^the output of workflow w: .*__main__\.Point/);
   });
 
   it('reads legacy unnamed rows as superjson when marked, else as JSON', async () => {
