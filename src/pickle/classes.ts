@@ -14,8 +14,10 @@ import {
   PyTimedelta,
   PyTimezone,
   PyTuple,
+  PyZoneInfo,
 } from './model.ts';
 import { isExceptionClass } from './python-errors.ts';
+import { checkZoneKnown, wallClockMs, zonedInstant } from './zones.ts';
 
 /** Python 2 names that protocol 0–2 pickles use (Python's own fix_imports mapping, for the names allowed here). */
 const MODULE_ALIASES: Record<string, string> = { __builtin__: 'builtins', exceptions: 'builtins', copy_reg: 'copyreg' };
@@ -45,6 +47,9 @@ const REDUCERS: Record<string, Reducer> = {
   'collections.defaultdict': () => new PyDict(),
   // `UUID.is_safe`, which says how the UUID was generated: not part of its value.
   'uuid.SafeUUID': () => null,
+  // How protocols 2+ name a nested function: only `getattr(zoneinfo.ZoneInfo, '_unpickle')` is allowed.
+  'builtins.getattr': (args) => zoneInfoUnpickler(args),
+  'zoneinfo.ZoneInfo._unpickle': (args) => new PyZoneInfo(knownZone(args[0])),
   // Protocols 0–1 allocate plain-class instances (a UUID) with `_reconstructor(cls, object, None)`.
   'copyreg._reconstructor': (args) => newObject(args[0], new PyTuple([])),
 };
@@ -53,7 +58,7 @@ const REDUCERS: Record<string, Reducer> = {
 const REFERENCES = new Set(
   [
     'builtins.list builtins.dict builtins.set builtins.frozenset builtins.tuple builtins.int builtins.float',
-    'builtins.str builtins.bool builtins.bytes builtins.bytearray builtins.object uuid.UUID',
+    'builtins.str builtins.bool builtins.bytes builtins.bytearray builtins.object uuid.UUID zoneinfo.ZoneInfo',
   ].flatMap((line) => line.split(' ')),
 );
 
@@ -200,22 +205,46 @@ function dayOf(bytes: Uint8Array): Day {
   return day;
 }
 
-function offsetOf(tzinfo: unknown): PyTimedelta | undefined {
+function zoneInfoUnpickler(args: readonly unknown[]): PyGlobal {
+  const [owner, attribute] = args;
+  if (owner instanceof PyGlobal && owner.qualifiedName === 'zoneinfo.ZoneInfo' && attribute === '_unpickle') {
+    return new PyGlobal('zoneinfo', 'ZoneInfo._unpickle');
+  }
+  throw unsupportedClass(`${describe(owner)}.${typeof attribute === 'string' ? attribute : describe(attribute)}`);
+}
+
+function knownZone(key: unknown): string {
+  const zone = textArgument(key, 'zoneinfo.ZoneInfo');
+  checkZoneKnown(zone);
+  return zone;
+}
+
+/** A fixed offset (`datetime.timezone`), an IANA zone (`zoneinfo.ZoneInfo`), or none (naive). */
+function tzinfoOf(tzinfo: unknown): PyTimedelta | PyZoneInfo | undefined {
   if (tzinfo === undefined || tzinfo === null) return undefined;
   if (tzinfo instanceof PyTimezone) return tzinfo.offset;
+  if (tzinfo instanceof PyZoneInfo) return tzinfo;
   throw malformed(`a tzinfo that is a ${describe(tzinfo)}`);
 }
 
-/** `datetime.datetime` → `Date`: naive means UTC, aware subtracts its offset; microseconds below 1 ms are dropped. */
+/** `datetime.datetime` → `Date`: naive means UTC, aware is shifted to UTC; microseconds below 1 ms are dropped. */
 function datetimeOf(args: readonly unknown[]): Date {
   const bytes = packedState(args[0], 10, 'datetime.datetime');
   const { year, month, day } = dayOf(bytes);
   const clock = clockAt(bytes, 4);
-  const utc = new Date(0);
-  utc.setUTCFullYear(year, month - 1, day);
-  utc.setUTCHours(clock.hour, clock.minute, clock.second, Math.floor(clock.microsecond / 1000));
-  const offset = offsetOf(args[1]);
-  return offset ? new Date(utc.getTime() - Math.floor(offset.totalMicroseconds / 1000)) : utc;
+  const fold = ((bytes[2] as number) & 0x80) !== 0;
+  const wall = wallClockMs(
+    year,
+    month,
+    day,
+    clock.hour,
+    clock.minute,
+    clock.second,
+    Math.floor(clock.microsecond / 1000),
+  );
+  const tzinfo = tzinfoOf(args[1]);
+  if (tzinfo instanceof PyZoneInfo) return new Date(zonedInstant(tzinfo.key, wall, fold));
+  return new Date(tzinfo ? wall - Math.floor(tzinfo.totalMicroseconds / 1000) : wall);
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
@@ -230,8 +259,10 @@ function dateOf(args: readonly unknown[]): string {
 function timeOf(args: readonly unknown[]): string {
   const clock = clockAt(packedState(args[0], 6, 'datetime.time'), 0);
   const fraction = clock.microsecond ? `.${pad(clock.microsecond, 6)}` : '';
-  const offset = offsetOf(args[1]);
-  return `${pad(clock.hour)}:${pad(clock.minute)}:${pad(clock.second)}${fraction}${offset ? offsetText(offset) : ''}`;
+  // A time's ZoneInfo has no offset without a date: Python's isoformat() writes none.
+  const tzinfo = tzinfoOf(args[1]);
+  const offset = tzinfo instanceof PyTimedelta ? offsetText(tzinfo) : '';
+  return `${pad(clock.hour)}:${pad(clock.minute)}:${pad(clock.second)}${fraction}${offset}`;
 }
 
 /** A UTC offset as `isoformat()` writes it: `+HH:MM`, with `:SS` and `.ffffff` only when present. */

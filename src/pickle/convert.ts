@@ -16,6 +16,7 @@ import {
   PyTimedelta,
   PyTimezone,
   PyTuple,
+  PyZoneInfo,
 } from './model.ts';
 import { defineKey, describeException } from './python-errors.ts';
 
@@ -78,6 +79,7 @@ class Converter {
     if (value instanceof PyTimedelta) {
       converted = { days: value.days, seconds: value.seconds, microseconds: value.microseconds };
     } else if (value instanceof PyTimezone) converted = offsetText(value.offset);
+    else if (value instanceof PyZoneInfo) converted = value.key;
     else if (value instanceof PyNewObject) converted = uuidText(value);
     else if (value instanceof PyGlobal) throw unsupportedClass(value.qualifiedName);
     else throw new DBOSSerializationError(PICKLE, 'the Python pickle holds a value with no JS form');

@@ -7,28 +7,30 @@
  * | `None`                                   | `null`                                                               |
  * | `bool`                                   | `boolean`                                                            |
  * | `int`                                    | `number` when a safe integer, else `bigint`                          |
- * | `float`                                  | `number` (`NaN`, `±Infinity` included)                               |
+ * | `float`                                  | `number` (`NaN`, `±Infinity`, `-0` included)                         |
  * | `str`                                    | `string`                                                             |
  * | `bytes`, `bytearray`                     | `Uint8Array` (a copy)                                                |
- * | `list`, `tuple`                          | `Array`                                                              |
- * | `dict`, `OrderedDict`, `defaultdict`     | plain object when every key is a `str` (order kept), else `Map`      |
+ * | `list`, `tuple`                          | `Array` (shared references stay shared, cycles stay cycles)          |
+ * | `dict`, `OrderedDict`, `defaultdict`     | plain object when every key is a `str` (order kept), else `Map`;     |
+ * |                                          | a defaultdict's factory is dropped                                   |
  * | `set`, `frozenset`                       | `Set`                                                                |
- * | `datetime.datetime`                      | `Date`: naive = UTC, aware = shifted by its offset; sub-millisecond  |
+ * | `datetime.datetime`                      | `Date`: naive = UTC; aware = the UTC instant, by its fixed offset or |
+ * |                                          | its `zoneinfo` zone (PEP 495 `fold` kept); sub-millisecond           |
  * |                                          | microseconds are dropped (JS dates hold milliseconds)                |
  * | `datetime.date`                          | `'YYYY-MM-DD'`                                                       |
  * | `datetime.time`                          | `'HH:MM:SS[.ffffff][+HH:MM]'` (Python's `isoformat()`)               |
  * | `datetime.timedelta`                     | `{ days, seconds, microseconds }`, normalised as Python stores it    |
  * | `datetime.timezone`                      | its offset, `'+HH:MM'` (`'+00:00'` for UTC); its name is dropped     |
+ * | `zoneinfo.ZoneInfo`                      | its key, e.g. `'Europe/Paris'`                                       |
  * | `decimal.Decimal`                        | `string`, exactly `str(d)` (`'1.50'`, `'1E+3'`, `'NaN'`)             |
  * | `uuid.UUID`                              | `string`, `'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'`                   |
  * | builtin exceptions (`ValueError`, …) and | `PythonErrorDescription`: `{ name, message, code, data?,             |
  * | DBOS's (`dbos._error.*`)                 | pythonClass, args, attributes }`; `message` is `str(err)`            |
- * | anything else                            | `DBOSSerializationError` naming the class (`module.qualname`)        |
+ * | anything else (an app's own classes too) | `DBOSSerializationError` naming the class (`module.qualname`)        |
  *
  * Malformed, truncated or hostile input is a `DBOSSerializationError`: every declared length is checked against the
  * input before anything is allocated, the work is linear in the input, and nesting is bounded. Not supported:
- * out-of-band buffers (protocol 5 `NEXT_BUFFER`), persistent IDs, the extension registry, and `zoneinfo` time
- * zones (only fixed-offset `datetime.timezone`).
+ * out-of-band buffers (protocol 5 `NEXT_BUFFER`), persistent IDs and the extension registry.
  */
 import { base64Decode } from '../http/signatures.ts';
 import { ByteCursor, littleEndianInteger, malformed, narrowInteger } from './bytes.ts';

@@ -68,3 +68,8 @@ export class PyNewObject {
   state: unknown = null;
   constructor(readonly cls: PyGlobal) {}
 }
+
+/** `zoneinfo.ZoneInfo`: an IANA time zone, whose offsets come from the runtime's own zone data (`Intl`). */
+export class PyZoneInfo {
+  constructor(readonly key: string) {}
+}
