@@ -23,12 +23,39 @@ import { defineKey, describeException } from './python-errors.ts';
 /** Python's default recursion limit: deeper data cannot have been pickled by CPython's pickler. */
 const MAX_DEPTH = 1000;
 
-export function toJs(value: unknown): unknown {
-  return new Converter().convert(value, 0);
+/** Converts the unpickled value; `shared` holds the objects that may be referenced more than once. */
+export function toJs(value: unknown, shared: ReadonlySet<object>): unknown {
+  return new Converter(shared).convert(value, 0);
+}
+
+/** Remembers the JS form of shared objects only: every other object is referenced once. */
+class ConvertedShared {
+  readonly #shared: ReadonlySet<object>;
+  readonly #converted = new Map<object, unknown>();
+
+  constructor(shared: ReadonlySet<object>) {
+    this.#shared = shared;
+  }
+
+  has(value: object): boolean {
+    return this.#converted.has(value);
+  }
+
+  get(value: object): unknown {
+    return this.#converted.get(value);
+  }
+
+  set(value: object, converted: unknown): void {
+    if (this.#shared.has(value)) this.#converted.set(value, converted);
+  }
 }
 
 class Converter {
-  readonly #converted = new Map<object, unknown>();
+  readonly #converted: ConvertedShared;
+
+  constructor(shared: ReadonlySet<object>) {
+    this.#converted = new ConvertedShared(shared);
+  }
 
   convert(value: unknown, depth: number): unknown {
     if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Date) {

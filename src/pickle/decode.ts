@@ -49,17 +49,28 @@ export function decodePickle(base64Text: string): unknown {
 
 /** Decodes the bytes of a pickle. */
 export function decodePickleBytes(bytes: Uint8Array): unknown {
-  return toJs(new Unpickler(new ByteCursor(bytes)).load());
+  const unpickler = new Unpickler(new ByteCursor(bytes));
+  const loaded = unpickler.load();
+  return toJs(loaded, unpickler.shared);
 }
 
 class Unpickler {
   readonly #input: ByteCursor;
   #stack: unknown[] = [];
   readonly #marks: unknown[][] = [];
-  readonly #memo = new Map<number, unknown>();
+  /** Indexed by memo index (values are never undefined); an array, as CPython's memo is dense in practice. */
+  readonly #memo: unknown[] = [];
+  #memoCount = 0;
+  /** Objects fetched from the memo or DUP'ed: the only ones that can be referenced twice, or be part of a cycle. */
+  readonly #shared = new Set<object>();
 
   constructor(input: ByteCursor) {
     this.#input = input;
+  }
+
+  /** Objects that may be referenced more than once (see #shared). */
+  get shared(): ReadonlySet<object> {
+    return this.#shared;
   }
 
   load(): unknown {
@@ -106,13 +117,21 @@ class Unpickler {
   }
 
   #memoGet(index: number): unknown {
-    if (!this.#memo.has(index)) throw malformed(`memo entry ${index} is read before it is written`);
-    return this.#memo.get(index);
+    const value = this.#memo[index];
+    if (value === undefined) throw malformed(`memo entry ${index} is read before it is written`);
+    return this.#markShared(value);
+  }
+
+  /** A second reference to `value` (DUP, memo GET): it converts once, so sharing and cycles stay linear. */
+  #markShared(value: unknown): unknown {
+    if (typeof value === 'object' && value !== null) this.#shared.add(value);
+    return value;
   }
 
   #memoPut(index: number): void {
     if (index < 0) throw malformed('a negative memo index');
-    this.#memo.set(index, this.#top());
+    if (this.#memo[index] === undefined) this.#memoCount++;
+    this.#memo[index] = this.#top();
   }
 
   #step(opcode: number, at: number): void {
@@ -195,7 +214,7 @@ class Unpickler {
       case 0x91 /* FROZENSET */:
         return new PySet(this.#popMark(), true);
       case 0x32 /* DUP */:
-        return this.#top();
+        return this.#markShared(this.#top());
 
       case 0x67 /* GET */:
         return this.#memoGet(textIndex(input.line()));
@@ -324,7 +343,7 @@ class Unpickler {
         this.#memoPut(input.uint32());
         break;
       case 0x94 /* MEMOIZE */:
-        this.#memoPut(this.#memo.size);
+        this.#memoPut(this.#memoCount);
         break;
       default:
         throw malformed(

@@ -127,15 +127,36 @@ class Pickler {
   }
 
   #string(value: string, field: string): void {
+    if (value.length < 0x100 && this.#shortAscii(value)) return;
     if (LONE_SURROGATE.test(value)) throw refuse(field, 'well_formed_string', 'holds a lone UTF-16 surrogate');
-    const data = utf8.encode(value);
-    if (data.length < 0x100)
-      this.bytes(0x8c, data.length); // SHORT_BINUNICODE
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: reserve that, encode in place, then write the real length.
+    const short = value.length * 3 < 0x100;
+    const header = short ? 2 : 5;
+    this.#reserve(header + value.length * 3);
+    const start = this.#length;
+    const { written } = utf8.encodeInto(value, this.#buffer.subarray(start + header));
+    if (short)
+      this.#buffer.set([0x8c, written], start); // SHORT_BINUNICODE
     else {
-      this.bytes(0x58); // BINUNICODE (a JS string is far below 4 GiB)
-      this.#uint32(data.length);
+      this.#buffer[start] = 0x58; // BINUNICODE (a JS string is far below 4 GiB)
+      new DataView(this.#buffer.buffer).setUint32(start + 1, written, true);
     }
-    this.#raw(data);
+    this.#length = start + header + written;
+  }
+
+  /** The common case, written byte for byte: SHORT_BINUNICODE of an ASCII string. False if it is not one. */
+  #shortAscii(value: string): boolean {
+    this.#reserve(2 + value.length);
+    const start = this.#length;
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code > 0x7f) return false;
+      this.#buffer[start + 2 + i] = code;
+    }
+    this.#buffer[start] = 0x8c;
+    this.#buffer[start + 1] = value.length;
+    this.#length = start + 2 + value.length;
+    return true;
   }
 
   #global(module: string, name: string): void {

@@ -181,5 +181,7 @@ function instanceDict(state: unknown): [string, unknown][] {
 
 /** Sets an own property, even `__proto__`, without touching the prototype chain. */
 export function defineKey(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

@@ -312,6 +312,17 @@ describe('hostile and malformed input', () => {
       value = value[0] as unknown[];
     }
     expect(value).toEqual([]);
+    // The same through DUP, without the memo: x = (x, x) sixty times over an empty list.
+    let tuple = decodePickleBytes(
+      pickle(']', ...Array.from({ length: 60 }, () => [0x32, 0x86]).flat(), '.'),
+    ) as unknown[];
+    for (let level = 0; level < 60; level++) {
+      expect(tuple[0]).toBe(tuple[1]);
+      tuple = tuple[0] as unknown[];
+    }
+    // A list that holds itself through DUP (EMPTY_LIST, DUP, APPEND) is a cycle too.
+    const selfish = decodePickleBytes(pickle(']2a.')) as unknown[];
+    expect(selfish[0]).toBe(selfish);
     const error = decodePickleBytes(pickle(...doubling, 'cbuiltins\nValueError\n', ...top, 0x32, 0x86, 'R.'));
     expect((error as PythonErrorDescription).message.length).toBeLessThan(2100);
   });
