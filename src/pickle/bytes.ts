@@ -87,10 +87,15 @@ export class ByteCursor {
     const end = this.#bytes.indexOf(0x0a, this.#offset);
     if (end < 0) throw malformed(`unterminated text argument at byte ${this.#offset}`);
     const start = this.#claim(end - this.#offset + 1);
-    let text = '';
-    for (let i = start; i < end; i++) text += String.fromCharCode(this.#bytes[i] as number);
-    return text;
+    return latin1Text(this.#bytes.subarray(start, end));
   }
+}
+
+/** Bytes as latin-1 text, in chunks that bound the arguments (not every runtime's TextDecoder knows latin-1). */
+export function latin1Text(bytes: Uint8Array): string {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return text;
 }
 
 /** A little-endian two's-complement integer (LONG1/LONG4), as a number when it is a safe integer. */

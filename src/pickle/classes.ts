@@ -20,39 +20,46 @@ import { isExceptionClass } from './python-errors.ts';
 import { checkZoneKnown, wallClockMs, zonedInstant } from './zones.ts';
 
 /** Python 2 names that protocol 0–2 pickles use (Python's own fix_imports mapping, for the names allowed here). */
-const MODULE_ALIASES: Record<string, string> = { __builtin__: 'builtins', exceptions: 'builtins', copy_reg: 'copyreg' };
-const NAME_ALIASES: Record<string, string> = {
-  'builtins.StandardError': 'Exception',
-  'builtins.unicode': 'str',
-  'builtins.long': 'int',
-  'builtins.basestring': 'str',
-};
+// Maps, not object literals: a pickle's names must never reach Object.prototype.
+const MODULE_ALIASES = new Map(
+  Object.entries({ __builtin__: 'builtins', exceptions: 'builtins', copy_reg: 'copyreg' }),
+);
+const NAME_ALIASES = new Map(
+  Object.entries({
+    'builtins.StandardError': 'Exception',
+    'builtins.unicode': 'str',
+    'builtins.long': 'int',
+    'builtins.basestring': 'str',
+  }),
+);
 
 type Reducer = (args: readonly unknown[]) => unknown;
 
-const REDUCERS: Record<string, Reducer> = {
-  'builtins.set': (args) => new PySet(itemsOf(args[0]), false),
-  'builtins.frozenset': (args) => new PySet(itemsOf(args[0]), true),
-  'builtins.bytes': (args) => (args.length === 0 ? new Uint8Array() : bytesArgument(args)),
-  'builtins.bytearray': (args) => (args.length === 0 ? new Uint8Array() : bytesArgument(args)),
-  '_codecs.encode': (args) => latin1Bytes(args),
-  'datetime.datetime': (args) => datetimeOf(args),
-  'datetime.date': (args) => dateOf(args),
-  'datetime.time': (args) => timeOf(args),
-  'datetime.timedelta': (args) => timedeltaOf(args),
-  'datetime.timezone': (args) => timezoneOf(args),
-  'decimal.Decimal': (args) => textArgument(args[0], 'decimal.Decimal'),
-  'collections.OrderedDict': () => new PyDict(),
-  // The factory is code; the mapping's contents are what a reader wants.
-  'collections.defaultdict': () => new PyDict(),
-  // `UUID.is_safe`, which says how the UUID was generated: not part of its value.
-  'uuid.SafeUUID': () => null,
-  // How protocols 2+ name a nested function: only `getattr(zoneinfo.ZoneInfo, '_unpickle')` is allowed.
-  'builtins.getattr': (args) => zoneInfoUnpickler(args),
-  'zoneinfo.ZoneInfo._unpickle': (args) => new PyZoneInfo(knownZone(args[0])),
-  // Protocols 0–1 allocate plain-class instances (a UUID) with `_reconstructor(cls, object, None)`.
-  'copyreg._reconstructor': (args) => newObject(args[0], new PyTuple([])),
-};
+const REDUCERS = new Map<string, Reducer>(
+  Object.entries({
+    'builtins.set': (args) => new PySet(itemsOf(args[0]), false),
+    'builtins.frozenset': (args) => new PySet(itemsOf(args[0]), true),
+    'builtins.bytes': (args) => (args.length === 0 ? new Uint8Array() : bytesArgument(args)),
+    'builtins.bytearray': (args) => (args.length === 0 ? new Uint8Array() : bytesArgument(args)),
+    '_codecs.encode': (args) => latin1Bytes(args),
+    'datetime.datetime': (args) => datetimeOf(args),
+    'datetime.date': (args) => dateOf(args),
+    'datetime.time': (args) => timeOf(args),
+    'datetime.timedelta': (args) => timedeltaOf(args),
+    'datetime.timezone': (args) => timezoneOf(args),
+    'decimal.Decimal': (args) => textArgument(args[0], 'decimal.Decimal'),
+    'collections.OrderedDict': () => new PyDict(),
+    // The factory is code; the mapping's contents are what a reader wants.
+    'collections.defaultdict': () => new PyDict(),
+    // `UUID.is_safe`, which says how the UUID was generated: not part of its value.
+    'uuid.SafeUUID': () => null,
+    // How protocols 2+ name a nested function: only `getattr(zoneinfo.ZoneInfo, '_unpickle')` is allowed.
+    'builtins.getattr': (args) => zoneInfoUnpickler(args),
+    'zoneinfo.ZoneInfo._unpickle': (args) => new PyZoneInfo(knownZone(args[0])),
+    // Protocols 0–1 allocate plain-class instances (a UUID) with `_reconstructor(cls, object, None)`.
+    'copyreg._reconstructor': (args) => newObject(args[0], new PyTuple([])),
+  } satisfies Record<string, Reducer>),
+);
 
 /** Named only as a reference: a defaultdict's factory, or the class NEWOBJ allocates. */
 const REFERENCES = new Set(
@@ -72,11 +79,11 @@ export function unsupportedClass(qualifiedName: string): DBOSSerializationError 
 
 /** GLOBAL/STACK_GLOBAL: a reference to an allowed class or function, else an error naming it. */
 export function resolveGlobal(module: string, name: string): PyGlobal {
-  const canonicalModule = MODULE_ALIASES[module] ?? module;
-  const canonicalName = NAME_ALIASES[`${canonicalModule}.${name}`] ?? name;
+  const canonicalModule = MODULE_ALIASES.get(module) ?? module;
+  const canonicalName = NAME_ALIASES.get(`${canonicalModule}.${name}`) ?? name;
   const cls = new PyGlobal(canonicalModule, canonicalName);
   const key = cls.qualifiedName;
-  if (key in REDUCERS || REFERENCES.has(key) || isExceptionClass(cls)) return cls;
+  if (REDUCERS.has(key) || REFERENCES.has(key) || isExceptionClass(cls)) return cls;
   throw unsupportedClass(key);
 }
 
@@ -85,7 +92,7 @@ export function reduce(callable: unknown, args: unknown): unknown {
   const cls = globalOf(callable, 'REDUCE');
   const items = tupleItems(args, 'REDUCE');
   if (isExceptionClass(cls)) return new PyException(cls, items);
-  const reducer = REDUCERS[cls.qualifiedName];
+  const reducer = REDUCERS.get(cls.qualifiedName);
   if (!reducer) throw unsupportedClass(cls.qualifiedName);
   return reducer(items);
 }

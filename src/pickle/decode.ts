@@ -30,10 +30,11 @@
  *
  * Malformed, truncated or hostile input is a `DBOSSerializationError`: every declared length is checked against the
  * input before anything is allocated, the work is linear in the input, and nesting is bounded. Not supported:
- * out-of-band buffers (protocol 5 `NEXT_BUFFER`), persistent IDs and the extension registry.
+ * out-of-band buffers (protocol 5 `NEXT_BUFFER`), persistent IDs, the extension registry, and `str`s holding lone
+ * surrogates (Python writes them with `surrogatepass`; here they are malformed UTF-8).
  */
 import { base64Decode } from '../http/signatures.ts';
-import { ByteCursor, littleEndianInteger, malformed, narrowInteger } from './bytes.ts';
+import { ByteCursor, latin1Text, littleEndianInteger, malformed, narrowInteger } from './bytes.ts';
 import { build, describe, newObject, reduce, resolveGlobal } from './classes.ts';
 import { toJs } from './convert.ts';
 import { PyDict, PyList, PySet, PyTuple } from './model.ts';
@@ -395,20 +396,18 @@ function textIndex(text: string): number {
 }
 
 function textFloat(text: string): number {
-  const special: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: Number.NaN };
-  const lower = text.toLowerCase();
-  if (lower in special) return special[lower] as number;
+  const special = new Map(Object.entries({ inf: Infinity, '-inf': -Infinity, nan: Number.NaN }));
+  const named = special.get(text.toLowerCase());
+  if (named !== undefined) return named;
   if (!/^[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[-+]?[0-9]+)?$/i.test(text)) {
     throw malformed(`float text ${JSON.stringify(text.slice(0, 40))}`);
   }
   return Number(text);
 }
 
-const latin1 = new TextDecoder('latin1');
-
 function asciiText(bytes: Uint8Array): string {
   if (bytes.some((byte) => byte > 0x7f)) throw malformed('a Python 2 str that is not ASCII');
-  return latin1.decode(bytes);
+  return latin1Text(bytes);
 }
 
 /** Protocol 0 UNICODE: latin-1 text where `\uXXXX` and `\UXXXXXXXX` stand for other characters. */
@@ -420,18 +419,20 @@ function rawUnicodeEscape(text: string): string {
   });
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = {
-  '\\': '\\',
-  "'": "'",
-  '"': '"',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-  a: '\x07',
-  b: '\b',
-  f: '\f',
-  v: '\v',
-};
+const SIMPLE_ESCAPES = new Map(
+  Object.entries({
+    '\\': '\\',
+    "'": "'",
+    '"': '"',
+    n: '\n',
+    r: '\r',
+    t: '\t',
+    a: '\x07',
+    b: '\b',
+    f: '\f',
+    v: '\v',
+  }),
+);
 
 /** Protocol 0 STRING: a quoted Python 2 str literal with backslash escapes, read as ASCII. */
 function quotedString(text: string): string {
@@ -443,7 +444,7 @@ function quotedString(text: string): string {
   const decoded = body.replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/g, (_match, sequence: string) => {
     if (sequence[0] === 'x') return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
     if (/^[0-7]/.test(sequence)) return String.fromCharCode(Number.parseInt(sequence, 8) & 0xff);
-    return SIMPLE_ESCAPES[sequence] ?? `\\${sequence}`;
+    return SIMPLE_ESCAPES.get(sequence) ?? `\\${sequence}`;
   });
   if (/[\u0080-\uffff]/.test(decoded)) throw malformed('a Python 2 str that is not ASCII');
   return decoded;

@@ -49,45 +49,50 @@ const OS_ERRORS = new Set(
  * DBOS 2.30 error classes whose `__reduce__` pickles their constructor arguments instead of the instance dict:
  * their message and `DBOSErrorCode` are rebuilt from those arguments, as their constructors build them.
  */
-const DBOS_CONSTRUCTED: Record<
-  string,
-  { params: string[]; code: number; message: (a: Record<string, unknown>) => string }
-> = {
-  DBOSNotAuthorizedError: { params: ['msg'], code: 8, message: (a) => pythonStr(a.msg) },
-  DBOSMaxStepRetriesExceeded: {
-    params: ['step_name', 'max_retries', 'errors'],
-    code: 7,
-    message: (a) => `Step ${pythonStr(a.step_name)} has exceeded its maximum of ${pythonStr(a.max_retries)} retries`,
-  },
-  DBOSUnexpectedStepError: {
-    params: ['workflow_id', 'step_id', 'expected_name', 'recorded_name'],
-    code: 11,
-    message: (a) =>
-      `During execution of workflow ${pythonStr(a.workflow_id)} step ${pythonStr(a.step_id)}, function ${pythonStr(a.recorded_name)} was recorded when ${pythonStr(a.expected_name)} was expected. Check that your workflow is deterministic.`,
-  },
-  DBOSPatchNondeterminismError: {
-    params: ['workflow_id', 'patch_name', 'details'],
-    code: 15,
-    message: (a) =>
-      `Cannot deterministically apply patch ${pythonStr(a.patch_name)} in workflow ${pythonStr(a.workflow_id)}: ${pythonStr(a.details)}. Check that your workflow is deterministic.`,
-  },
-  DBOSQueueDeduplicatedError: {
-    params: ['workflow_id', 'queue_name', 'deduplication_id'],
-    code: 12,
-    message: (a) =>
-      `Workflow ${pythonStr(a.workflow_id)} was deduplicated due to an existing workflow in queue ${pythonStr(a.queue_name)} with deduplication ID ${pythonStr(a.deduplication_id)}.`,
-  },
-  DBOSAwaitedWorkflowCancelledError: {
-    params: ['workflow_id'],
-    code: 13,
-    message: (a) => `Awaited workflow ${pythonStr(a.workflow_id)} was cancelled`,
-  },
-  DBOSAwaitedWorkflowMaxRecoveryAttemptsExceeded: {
-    params: ['workflow_id'],
-    code: 14,
-    message: (a) => `Awaited workflow ${pythonStr(a.workflow_id)} exceeded its maximum recovery attempts`,
-  },
-};
+interface ConstructedError {
+  params: string[];
+  code: number;
+  message: (a: Record<string, unknown>) => string;
+}
+
+const DBOS_CONSTRUCTED = new Map<string, ConstructedError>(
+  Object.entries({
+    DBOSNotAuthorizedError: { params: ['msg'], code: 8, message: (a) => pythonStr(a.msg) },
+    DBOSMaxStepRetriesExceeded: {
+      params: ['step_name', 'max_retries', 'errors'],
+      code: 7,
+      message: (a) => `Step ${pythonStr(a.step_name)} has exceeded its maximum of ${pythonStr(a.max_retries)} retries`,
+    },
+    DBOSUnexpectedStepError: {
+      params: ['workflow_id', 'step_id', 'expected_name', 'recorded_name'],
+      code: 11,
+      message: (a) =>
+        `During execution of workflow ${pythonStr(a.workflow_id)} step ${pythonStr(a.step_id)}, function ${pythonStr(a.recorded_name)} was recorded when ${pythonStr(a.expected_name)} was expected. Check that your workflow is deterministic.`,
+    },
+    DBOSPatchNondeterminismError: {
+      params: ['workflow_id', 'patch_name', 'details'],
+      code: 15,
+      message: (a) =>
+        `Cannot deterministically apply patch ${pythonStr(a.patch_name)} in workflow ${pythonStr(a.workflow_id)}: ${pythonStr(a.details)}. Check that your workflow is deterministic.`,
+    },
+    DBOSQueueDeduplicatedError: {
+      params: ['workflow_id', 'queue_name', 'deduplication_id'],
+      code: 12,
+      message: (a) =>
+        `Workflow ${pythonStr(a.workflow_id)} was deduplicated due to an existing workflow in queue ${pythonStr(a.queue_name)} with deduplication ID ${pythonStr(a.deduplication_id)}.`,
+    },
+    DBOSAwaitedWorkflowCancelledError: {
+      params: ['workflow_id'],
+      code: 13,
+      message: (a) => `Awaited workflow ${pythonStr(a.workflow_id)} was cancelled`,
+    },
+    DBOSAwaitedWorkflowMaxRecoveryAttemptsExceeded: {
+      params: ['workflow_id'],
+      code: 14,
+      message: (a) => `Awaited workflow ${pythonStr(a.workflow_id)} exceeded its maximum recovery attempts`,
+    },
+  } satisfies Record<string, ConstructedError>),
+);
 
 /** The other DBOS 2.30 error classes: pickled with BaseException's reduce, so the instance dict holds `message`. */
 const DBOS_PLAIN = new Set(
@@ -102,7 +107,7 @@ const PORTABLE_ERROR = 'dbos._serialization.PortableWorkflowError';
 
 export function isExceptionClass(cls: PyGlobal): boolean {
   if (cls.module === 'builtins') return BUILTIN_EXCEPTIONS.has(cls.name);
-  if (cls.module === 'dbos._error') return DBOS_PLAIN.has(cls.name) || cls.name in DBOS_CONSTRUCTED;
+  if (cls.module === 'dbos._error') return DBOS_PLAIN.has(cls.name) || DBOS_CONSTRUCTED.has(cls.name);
   return cls.qualifiedName === PORTABLE_ERROR;
 }
 
@@ -119,7 +124,7 @@ export function describeException(
   const attributes = new Map<string, unknown>(pickled);
   let message: string;
   if (cls.module === 'dbos._error') {
-    const constructed = DBOS_CONSTRUCTED[cls.name];
+    const constructed = DBOS_CONSTRUCTED.get(cls.name);
     if (constructed && !attributes.has('message')) {
       const named = Object.fromEntries(constructed.params.map((param, i) => [param, args[i]]));
       for (const [key, value] of Object.entries(named)) attributes.set(key, value);

@@ -263,6 +263,25 @@ describe('hostile and malformed input', () => {
     refuses(pickle('c__builtin__\nlist\n)R.'), /builtins\.list/);
   });
 
+  it('never lets a name reach Object.prototype', () => {
+    const prototypeNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    for (const name of prototypeNames) {
+      refuses(pickle(`cdbos._error\n${name}\n)R.`), new RegExp(`dbos\\._error\\.${name}`));
+      refuses(pickle(`c${name}\n${name}\n.`), new RegExp(`${name}\\.${name}`));
+      refuses(pickle(`F${name}\n.`), /float text/);
+    }
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...prototypeNames, 'builtins', 'dbos._error', 'datetime'),
+        fc.string(),
+        (module, name) => {
+          decodesOrRefuses(pickle(`c${module}\n${name.replaceAll('\n', '')}\n)R.`));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('refuses text that is not base64, and opcodes it does not accept', () => {
     expect(() => decodePickle('not base64!')).toThrow(DBOSSerializationError);
     refuses(pickle('P1\n.'), /opcode 0x50/); // PERSID
