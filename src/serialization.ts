@@ -155,7 +155,10 @@ export class Codec {
     return this.decodeLegacy(text, what);
   }
 
-  /** Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle (`gA` is base64 of its PROTO opcode). */
+  /**
+   * Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle
+   * (`gA` is the base64 of its PROTO opcode).
+   */
   private async decodeLegacy(text: string, what: string): Promise<unknown> {
     let parsed: unknown;
     try {

@@ -20,7 +20,7 @@ import {
 } from './model.ts';
 import { defineKey, describeException } from './python-errors.ts';
 
-/** Python's default recursion limit: deeper data cannot have been pickled by CPython's pickler. */
+/** Twice what CPython 3.11 can pickle (its pickler hits the recursion limit near 500 nested lists). */
 const MAX_DEPTH = 1000;
 
 /** Converts the unpickled value; `shared` holds the objects that may be referenced more than once. */

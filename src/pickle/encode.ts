@@ -20,7 +20,10 @@
 import { ValidationError } from '../errors.ts';
 import { base64Encode } from '../http/signatures.ts';
 
-/** Nesting beyond this is refused (Python's own recursion limit when it walks the value). */
+/**
+ * Nesting beyond this is refused: Python's unpickler would load it, but recursive Python code (repr, json, pickle
+ * itself) could not walk it.
+ */
 const MAX_DEPTH = 1000;
 /** Python's pickler batches APPENDS/SETITEMS by this many items. */
 const BATCH = 1000;

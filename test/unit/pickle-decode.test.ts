@@ -311,7 +311,7 @@ describe('hostile and malformed input', () => {
     refuses(pickle('I', '9'.repeat(5000), '\n.'), /integer text/);
   });
 
-  it('refuses nesting deeper than Python can pickle, and reads nesting it can', () => {
+  it('refuses nesting deeper than 1000 levels (CPython 3.11 pickles about 500), and reads 900', () => {
     const nested = (depth: number) => pickle(']'.repeat(depth), 'a'.repeat(depth - 1), '.');
     refuses(nested(100_000), /deeper than 1000/);
     let value = decodePickleBytes(nested(900)) as unknown[];

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { DBOSSerializationError, ValidationError } from '../../src/errors.ts';
+import { DBOSSerializationError, DBOSWorkflowError, ValidationError } from '../../src/errors.ts';
+import { decodeError } from '../../src/reader.ts';
 import { Codec, NATIVE, PORTABLE, type Serializer } from '../../src/serialization.ts';
 
 const codec = new Codec();
@@ -101,6 +102,21 @@ describe('other formats', () => {
     const err = (await codec.decode(point, 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
     expect(err).toBeInstanceOf(DBOSSerializationError);
     expect(err.message).toMatch(/^the output of workflow w: .*__main__\.Point/);
+  });
+
+  it('rebuilds a pickled Python error as DBOSWorkflowError with its name and message', async () => {
+    // pickle.dumps(DBOSAwaitedWorkflowCancelledError('w1')) by DBOS 2.30's own dbos._error class, protocol 4.
+    const pickled =
+      'gASVPgAAAAAAAACMC2Rib3MuX2Vycm9ylIwhREJPU0F3YWl0ZWRXb3JrZmxvd0NhbmNlbGxlZEVycm9ylJOUjAJ3MZSFlFKULg==';
+    const error = await decodeError(codec, 'w', pickled, 'py_pickle', 'the error of workflow w');
+    expect(error).toBeInstanceOf(DBOSWorkflowError);
+    expect(error).toMatchObject({
+      workflowID: 'w',
+      name: 'DBOSAwaitedWorkflowCancelledError',
+      message: 'DBOS Error 13: Awaited workflow w1 was cancelled',
+      errorCode: null,
+      data: undefined,
+    });
   });
 
   it('reads legacy unnamed rows as superjson when marked, else as JSON', async () => {
