@@ -3,11 +3,12 @@
  * - `portable_json`: plain JSON, readable by Python and TS workers alike (the dbos-edge default);
  * - `js_superjson`: the TS SDK's native format, superjson plus a `__dbos_serializer` marker (`native`);
  * - a custom `Serializer`'s own name;
- * - `py_pickle`: Python's native format, which JavaScript cannot read: it gets a typed error saying what to do.
+ * - `py_pickle`: Python's native format (base64 pickle), read by the safe decoder in `pickle/decode.ts`.
  * NULL (legacy rows) is read by sniffing the text.
  */
 import superjson from 'superjson';
 import { DBOSSerializationError, ValidationError } from './errors.ts';
+import { decodePickle } from './pickle/decode.ts';
 
 /** Same shape as `@dbos-inc/dbos-sdk`'s `DBOSSerializer`, so one object can serve both. */
 export interface Serializer {
@@ -64,13 +65,13 @@ function isMarkedSuperjson(v: unknown): v is { json: never; meta?: never } {
   );
 }
 
-function pickleError(what: string): DBOSSerializationError {
-  return new DBOSSerializationError(
-    PICKLE,
-    `${what} is stored as Python pickle, which JavaScript cannot read. ` +
-      'Have the Python app write it as portable JSON (serialization_type=WorkflowSerializationFormat.PORTABLE), ' +
-      'or read it with the Python DBOSClient.',
-  );
+/** A pickled value; what it cannot read is an error naming the value. */
+function decodePickled(text: string, what: string): unknown {
+  try {
+    return decodePickle(text);
+  } catch (e) {
+    throw new DBOSSerializationError(PICKLE, `${what}: ${(e as Error).message}`);
+  }
 }
 
 /** Encodes and decodes payloads for one client: the built-in formats plus the client's optional custom serializer. */
@@ -152,7 +153,7 @@ export class Codec {
       }
       return superjson.deserialize(parsed);
     }
-    if (serialization === PICKLE) throw pickleError(what);
+    if (serialization === PICKLE) return decodePickled(text, what);
     if (serialization && this.#custom && serialization === this.#custom.name()) return await this.#custom.parse(text);
     if (serialization) {
       throw new DBOSSerializationError(
@@ -163,14 +164,17 @@ export class Codec {
     return this.#decodeLegacy(text, what);
   }
 
-  /** Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle. */
+  /**
+   * Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle
+   * (`gA` is the base64 of its PROTO opcode).
+   */
   async #decodeLegacy(text: string, what: string): Promise<unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       if (this.#custom) return await this.#custom.parse(text);
-      if (text.startsWith('gA')) throw pickleError(what);
+      if (text.startsWith('gA')) return decodePickled(text, what);
       throw new DBOSSerializationError('unknown', `${what} is in an unrecognised format`);
     }
     return isMarkedSuperjson(parsed) ? superjson.deserialize(parsed) : parsed;
@@ -199,6 +203,10 @@ export class Codec {
     const value = await this.decode(text, serialization, what);
     if (serialization === PORTABLE || (serialization == null && isPortableArgs(value))) {
       return ((value as { positionalArgs?: unknown[] }).positionalArgs ?? []) as unknown[];
+    }
+    // Python pickles `{"args": (...), "kwargs": {...}}`; keyword arguments have no place in the positional list.
+    if (serialization === PICKLE || (serialization == null && text.startsWith('gA'))) {
+      return ((value as { args?: unknown[] } | null)?.args ?? []) as unknown[];
     }
     return value as unknown[];
   }

@@ -7,6 +7,7 @@ import {
   DBOSConflictingWorkflowError,
   DBOSQueueDuplicatedError,
   DBOSSerializationError,
+  DBOSWorkflowError,
   ensureSchema,
   SchemaError,
   ValidationError,
@@ -208,20 +209,35 @@ describe('schema versions', () => {
   });
 });
 
-describe('payloads this runtime cannot read', () => {
-  it('gives a Python-pickled result a typed error, and lists the row without garbage', async () => {
+describe('Python-pickled payloads', () => {
+  it('reads pickled results and errors, and gives an unreadable class a per-value typed error', async () => {
     const client = new DBOSClient({ systemDatabaseUrl: db.url });
     await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, serialization, created_at, updated_at)
-      VALUES ('pickled', 'SUCCESS', 'py_wf', 'q', 'py_pickle', 1, 1)`;
-    await sql`INSERT INTO dbos.workflow_output (workflow_uuid, output) VALUES ('pickled', 'gARLKi4=')`;
-    const err = (await client
-      .retrieveWorkflow('pickled')
+      VALUES ('pickled', 'SUCCESS', 'py_wf', 'q', 'py_pickle', 1, 1),
+             ('pickled_error', 'ERROR', 'py_wf', 'q', 'py_pickle', 1, 1),
+             ('pickled_class', 'SUCCESS', 'py_wf', 'q', 'py_pickle', 1, 1)`;
+    // pickle.dumps(42), pickle.dumps(ValueError('bad input')), pickle.dumps(Point(1)) of a class in the app's __main__.
+    await sql`INSERT INTO dbos.workflow_output (workflow_uuid, output, error)
+      VALUES ('pickled', 'gARLKi4=', NULL),
+             ('pickled_error', NULL, 'gASVKwAAAAAAAACMCGJ1aWx0aW5zlIwKVmFsdWVFcnJvcpSTlIwJYmFkIGlucHV0lIWUUpQu'),
+             ('pickled_class', 'gASVIwAAAAAAAACMCF9fbWFpbl9flIwFUG9pbnSUk5QpgZR9lIwBeJRLAXNiLg==', NULL)`;
+    expect(await client.retrieveWorkflow('pickled').getResult({ timeoutMs: 5000 })).toBe(42);
+    const failed = (await client
+      .retrieveWorkflow('pickled_error')
       .getResult({ timeoutMs: 5000 })
       .catch((e) => e)) as Error;
-    expect(err).toBeInstanceOf(DBOSSerializationError);
-    expect(err.message).toMatch(/pickle/);
-    const [status] = await client.listWorkflows({ workflowIDs: ['pickled'] });
-    expect(status?.output).toBeInstanceOf(DBOSSerializationError);
+    expect(failed).toBeInstanceOf(DBOSWorkflowError);
+    expect(failed).toMatchObject({ name: 'ValueError', message: 'bad input' });
+    const unreadable = (await client
+      .retrieveWorkflow('pickled_class')
+      .getResult({ timeoutMs: 5000 })
+      .catch((e) => e)) as Error;
+    expect(unreadable).toBeInstanceOf(DBOSSerializationError);
+    expect(unreadable.message).toMatch(/__main__\.Point/);
+    const statuses = await client.listWorkflows({ workflowIDs: ['pickled', 'pickled_class'], sortDesc: false });
+    const byID = new Map(statuses.map((status) => [status.workflowID, status]));
+    expect(byID.get('pickled')?.output).toBe(42);
+    expect(byID.get('pickled_class')?.output).toBeInstanceOf(DBOSSerializationError);
     await client.destroy();
   });
 });

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
-import { DBOSSerializationError, ValidationError } from '../../src/errors.ts';
+import { DBOSSerializationError, DBOSWorkflowError, ValidationError } from '../../src/errors.ts';
+import { decodeError } from '../../src/reader.ts';
 import { Codec, NATIVE, PORTABLE, type Serializer } from '../../src/serialization.ts';
 
 const codec = new Codec();
@@ -89,12 +90,33 @@ describe('js_superjson (native)', () => {
 });
 
 describe('other formats', () => {
-  it('gives Python pickle a typed error that says how to read it', async () => {
-    const err = (await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
+  it('reads Python pickle, named or sniffed on a legacy row, and names the value it cannot read', async () => {
+    // pickle.dumps(42) and pickle.dumps({'args': (1, 'x'), 'kwargs': {'k': True}}), protocol 4.
+    expect(await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w')).toBe(42);
+    expect(await codec.decode('gARLKi4=', null, 'x')).toBe(42);
+    const inputs = 'gASVJQAAAAAAAAB9lCiMBGFyZ3OUSwGMAXiUhpSMBmt3YXJnc5R9lIwBa5SIc3Uu';
+    expect(await codec.decodeArgs(inputs, 'py_pickle', 'the input of workflow w')).toEqual([1, 'x']);
+    expect(await codec.decodeArgs(inputs, null, 'the input of workflow w')).toEqual([1, 'x']);
+    // pickle.dumps(Point(1)) of a class defined in the app's __main__.
+    const point = 'gASVIwAAAAAAAACMCF9fbWFpbl9flIwFUG9pbnSUk5QpgZR9lIwBeJRLAXNiLg==';
+    const err = (await codec.decode(point, 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
     expect(err).toBeInstanceOf(DBOSSerializationError);
-    expect(err.message).toMatch(/Python pickle.*portable/);
-    // A legacy row without a serialization name is sniffed the same way.
-    await expect(codec.decode('gARLKi4=', null, 'x')).rejects.toBeInstanceOf(DBOSSerializationError);
+    expect(err.message).toMatch(/^the output of workflow w: .*__main__\.Point/);
+  });
+
+  it('rebuilds a pickled Python error as DBOSWorkflowError with its name and message', async () => {
+    // pickle.dumps(DBOSAwaitedWorkflowCancelledError('w1')) by DBOS 2.30's own dbos._error class, protocol 4.
+    const pickled =
+      'gASVPgAAAAAAAACMC2Rib3MuX2Vycm9ylIwhREJPU0F3YWl0ZWRXb3JrZmxvd0NhbmNlbGxlZEVycm9ylJOUjAJ3MZSFlFKULg==';
+    const error = await decodeError(codec, 'w', pickled, 'py_pickle', 'the error of workflow w');
+    expect(error).toBeInstanceOf(DBOSWorkflowError);
+    expect(error).toMatchObject({
+      workflowID: 'w',
+      name: 'DBOSAwaitedWorkflowCancelledError',
+      message: 'DBOS Error 13: Awaited workflow w1 was cancelled',
+      errorCode: null,
+      data: undefined,
+    });
   });
 
   it('reads legacy unnamed rows as superjson when marked, else as JSON', async () => {
