@@ -47,7 +47,7 @@ export class DBOSClient implements AsyncDisposable {
     const scope = { connect, codec: new Codec(settings.serializer), applicationName: settings.applicationName };
     this.#listeners = new Listeners(async () => (await connect()).driver, settings.listen ?? true);
     this.#communication = new Communication(scope, settings.polling, this.#listeners);
-    this.#schedules = new Schedules(scope);
+    this.#schedules = new Schedules(scope, settings.schedulerApp);
     this.#enqueuer = new Enqueuer(scope);
     this.#reader = new Reader(scope);
     this.#results = new Results(scope, this.#reader, settings.polling);

@@ -65,11 +65,24 @@ export interface DBOSClientConfig {
   /** How waits poll (see `wait.ts`): for results always, for events and streams as LISTEN's safety net. */
   polling?: PollingOptions;
   /**
+   * The DBOS app whose scheduler fires the schedules this client writes: its language and serializer (`native`,
+   * the default: superjson for TypeScript, pickle for Python; or `portable` when the app is configured with the
+   * portable JSON serializer). It sets the format of schedule contexts and the default run ID format of ticks and
+   * backfills. Unset: detected from the database (see README, "Schedules for your app"); never guessed.
+   */
+  schedulerApp?: SchedulerApp;
+  /**
    * Wake event and stream readers with LISTEN/NOTIFY when the driver can (default true). Turn it off behind a
    * transaction-mode pooler, which does not deliver notifications; waits then poll.
    */
   listen?: boolean;
 }
+
+export const SchedulerAppSchema = v.strictObject({
+  language: v.picklist(['typescript', 'python']),
+  serializer: v.optional(v.picklist(['native', 'portable'])),
+});
+export type SchedulerApp = v.InferInput<typeof SchedulerAppSchema>;
 
 export const ClientConfigSchema = v.strictObject({
   systemDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -93,6 +106,7 @@ export const ClientConfigSchema = v.strictObject({
       listeningIntervalMs: v.optional(v.pipe(v.number(), v.minValue(1))),
     }),
   ),
+  schedulerApp: v.optional(SchedulerAppSchema),
   listen: v.optional(v.boolean()),
 });
 
@@ -346,8 +360,9 @@ export const ScheduleSchema = v.strictObject({
   /** Owner of the schedule and its runs. Default: the client's application. */
   applicationName: v.optional(id()),
   /**
-   * How the context is stored and the runs' arguments written. `portable` (default) is read by any language but
-   * only fired by dbos-edge's tick; `native` is what a TypeScript app's own scheduler reads (superjson).
+   * How the context is stored and the runs' arguments written. Unset: the format of the client's `schedulerApp`
+   * (configured or detected). `native`: that app's own format (superjson for TypeScript, pickle for Python).
+   * `portable`: plain JSON any language reads, fired by an app configured with portable JSON or by the tick.
    */
   serializationType: v.optional(serializationType),
 });

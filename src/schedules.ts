@@ -24,6 +24,7 @@ import {
   ListSchedulesSchema,
   MAX_BACKFILL_TICKS,
   type ScheduleInput,
+  type SchedulerApp,
   ScheduleSchema,
   SchedulesSchema,
   type ScheduleUpdate,
@@ -34,7 +35,7 @@ import {
   validateId,
 } from './options.ts';
 import type { ClientScope } from './scope.ts';
-import { NATIVE, PICKLE, PORTABLE } from './serialization.ts';
+import { NATIVE, PICKLE, PORTABLE, type SerializationType } from './serialization.ts';
 import { type Query, runOn, type SqlContext } from './sql/base.ts';
 import {
   deleteScheduleStatement,
@@ -43,6 +44,7 @@ import {
   listSchedulesStatement,
   type ScheduleRecord,
   type ScheduleRow,
+  schedulerEvidenceStatement,
   updateScheduleStatement,
 } from './sql/schedules.ts';
 
@@ -89,11 +91,79 @@ export interface TickReport {
 
 const DEFAULT_MAX_CATCH_UP = 100;
 
+/** The app that fires the schedules: the language its run IDs follow and the format its scheduler reads contexts in. */
+interface SchedulerDialect {
+  readonly language: ScheduleIdFormat;
+  readonly contextFormat: typeof PORTABLE | typeof NATIVE | typeof PICKLE;
+}
+
+function dialectOf(app: SchedulerApp): SchedulerDialect {
+  if (app.serializer === 'portable') return { language: app.language, contextFormat: PORTABLE };
+  return { language: app.language, contextFormat: app.language === 'python' ? PICKLE : NATIVE };
+}
+
 export class Schedules {
   readonly #scope: ClientScope;
+  readonly #schedulerApp: SchedulerApp | undefined;
+  #detected: Promise<SchedulerDialect> | undefined;
 
-  constructor(scope: ClientScope) {
+  constructor(scope: ClientScope, schedulerApp: SchedulerApp | undefined) {
     this.#scope = scope;
+    this.#schedulerApp = schedulerApp;
+  }
+
+  /**
+   * The scheduler's dialect: the configured `schedulerApp`, else detected from the database once (a failure is not
+   * kept, so the next call looks again, as a new app may have written by then). Only an unambiguous sign counts:
+   * rows in Python's pickle or TypeScript's superjson, which only that language's app writes. No sign, or both,
+   * is refused with an error naming the option, never guessed: a context the app cannot read stops its scheduler.
+   */
+  #dialect(): Promise<SchedulerDialect> {
+    if (this.#schedulerApp) return Promise.resolve(dialectOf(this.#schedulerApp));
+    this.#detected ??= this.#detect().catch((e) => {
+      this.#detected = undefined;
+      throw e;
+    });
+    return this.#detected;
+  }
+
+  async #detect(): Promise<SchedulerDialect> {
+    const [sign] = await this.#query((ctx) => schedulerEvidenceStatement(ctx, this.#scope.applicationName ?? null));
+    if (sign?.python !== sign?.typescript) {
+      return dialectOf({ language: sign?.python ? 'python' : 'typescript', serializer: 'native' });
+    }
+    const found = sign?.python
+      ? 'both Python (pickle) and TypeScript (superjson) app data'
+      : 'no data a DBOS app wrote in its own format yet';
+    throw new ValidationError([
+      {
+        field: 'config.schedulerApp',
+        rule: 'undetectable',
+        message: `cannot tell which DBOS app fires these schedules (the database holds ${found}); set schedulerApp: { language: 'typescript' | 'python', serializer: 'native' | 'portable' }, or give the schedule a serializationType`,
+      },
+    ]);
+  }
+
+  /** The format a context is written in: portable if asked for, else the scheduler app's own. */
+  async #contextFormat(serializationType: SerializationType | undefined): Promise<string> {
+    if (serializationType === 'portable') return PORTABLE;
+    const { language, contextFormat } = await this.#dialect();
+    if (serializationType === undefined) return contextFormat;
+    return language === 'python' ? PICKLE : NATIVE;
+  }
+
+  /**
+   * Run IDs follow the given format, else the scheduler app's language; if that cannot be told, the schedule's own
+   * context (pickle: Python) decides, then TypeScript. Ticks already run under either format are skipped anyway.
+   */
+  async #idFormats(given: ScheduleIdFormat | undefined): Promise<(row: ScheduleRecord) => ScheduleIdFormat> {
+    const language =
+      given ??
+      (await this.#dialect().then(
+        (d) => d.language,
+        () => undefined,
+      ));
+    return (row) => language ?? (this.#scope.codec.formatOf(row.context) === PICKLE ? 'python' : 'typescript');
   }
 
   #query<R extends Row>(build: (ctx: SqlContext) => Query<R>): Promise<R[]> {
@@ -131,7 +201,7 @@ export class Schedules {
     const timezone = settings.cronTimezone ?? null;
     if (timezone) validateTimezone(timezone, `${field}.cronTimezone`);
     parseCron(s.schedule, timezone, `${field}.schedule`);
-    const format = s.serializationType === 'native' ? NATIVE : PORTABLE;
+    const format = await this.#contextFormat(s.serializationType);
     return {
       scheduleID: crypto.randomUUID(),
       scheduleName: s.scheduleName,
@@ -192,17 +262,11 @@ export class Schedules {
     if (u.schedule !== undefined) parseCron(u.schedule, u.cronTimezone, 'changes.schedule');
     let context: string | undefined;
     if ('context' in u) {
-      // Keep the context's format unless told otherwise: a TS app's scheduler reads only its own (native) format.
+      // Keep the context's format unless told otherwise: an app's scheduler reads only the format it expects.
       const format = u.serializationType
-        ? u.serializationType === 'native'
-          ? NATIVE
-          : PORTABLE
-        : this.#scope.codec.formatOf(String((await this.#require(n)).context));
-      context = await this.#scope.codec.encode(
-        u.context ?? null,
-        format === NATIVE ? NATIVE : PORTABLE,
-        'changes.context',
-      );
+        ? await this.#contextFormat(u.serializationType)
+        : this.#scope.codec.formatOf((await this.#require(n)).context);
+      context = await this.#scope.codec.encode(u.context ?? null, format, 'changes.context');
     }
     await this.#update(n, {
       schedule: u.schedule?.trim(),
@@ -234,7 +298,7 @@ export class Schedules {
     const o = validate(BackfillOptionsSchema, options, 'options');
     const row = await this.#require(n);
     const now = new Date();
-    const format = o.idFormat ?? 'typescript';
+    const format = (await this.#idFormats(o.idFormat))(row);
     const id =
       format === 'python'
         ? `sched-${n}-trigger-${now.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00')}`
@@ -266,7 +330,8 @@ export class Schedules {
       throw new ValidationError([{ field: 'end', rule: 'after_start', message: 'must be after start' }]);
     const o = validate(BackfillOptionsSchema, options, 'options');
     const row = await this.#require(n);
-    const ticks = this.#cron(row, o.idFormat ?? 'typescript').between(start, end, MAX_BACKFILL_TICKS);
+    const format = (await this.#idFormats(o.idFormat))(row);
+    const ticks = this.#cron(row, format).between(start, end, MAX_BACKFILL_TICKS);
     if (ticks.length > MAX_BACKFILL_TICKS) {
       throw new ValidationError([
         {
@@ -276,7 +341,7 @@ export class Schedules {
         },
       ]);
     }
-    return this.#fire(row, this.#runs(row, ticks, o.idFormat ?? 'typescript'), null, false);
+    return this.#fire(row, this.#runs(row, ticks, format), null, false);
   }
 
   /**
@@ -294,9 +359,8 @@ export class Schedules {
         applications: this.#scope.applicationName ? [this.#scope.applicationName] : undefined,
       }),
     );
-    const schedules = await Promise.all(
-      rows.map((row) => this.#tickOne(row, now, maxCatchUp, o.idFormat ?? 'typescript')),
-    );
+    const idFormat = rows.length > 0 ? await this.#idFormats(o.idFormat) : () => 'typescript' as const;
+    const schedules = await Promise.all(rows.map((row) => this.#tickOne(row, now, maxCatchUp, idFormat(row))));
     return {
       now: now.toISOString(),
       fired: schedules.reduce((n, s) => n + s.fired.length, 0),
@@ -355,7 +419,11 @@ export class Schedules {
     }));
   }
 
-  /** Enqueues the runs with `(scheduledDate, context)`, in the format the schedule's context is stored in. */
+  /**
+   * Enqueues the runs with `(scheduledDate, context)`, in the format the schedule's context is stored in. A pickled
+   * context is read and written again as plain data (Python inputs `{"args": [...], "kwargs": {}}`); one that holds
+   * more than plain data is refused rather than changed, and its Python app's own scheduler still fires it.
+   */
   async #fire(
     row: ScheduleRecord,
     runs: readonly { tick: Date; workflowID: string; otherID: string }[],
@@ -364,19 +432,19 @@ export class Schedules {
   ): Promise<{ workflowID: string; inserted: boolean }[]> {
     const name = row.schedule_name;
     const format = this.#scope.codec.formatOf(row.context);
-    if (format === PICKLE) {
-      throw new DBOSSerializationError(
-        PICKLE,
-        `schedule ${name} has a pickled context; only its Python app can fire it`,
-      );
-    }
     const context = await this.#scope.codec.decode(row.context, format, `the context of schedule ${name}`);
-    const serialization = format === NATIVE ? NATIVE : PORTABLE;
+    const serialization = format === NATIVE || format === PICKLE ? format : PORTABLE;
     const encoded = await Promise.all(
       runs.map(async (r) => ({
         workflowID: r.workflowID,
         otherID: r.otherID,
-        inputs: await this.#scope.codec.encodeArgs([r.tick, context], undefined, serialization),
+        inputs: await this.#scope.codec.encodeArgs([r.tick, context], undefined, serialization).catch((e) => {
+          if (!(e instanceof ValidationError)) throw e;
+          throw new DBOSSerializationError(
+            serialization,
+            `schedule ${name}'s context holds more than plain data (${e.message}); only its Python app can fire it`,
+          );
+        }),
       })),
     );
     const rows = await this.#query((ctx) =>

@@ -9,6 +9,7 @@
 import superjson from 'superjson';
 import { DBOSSerializationError, ValidationError } from './errors.ts';
 import { decodePickle } from './pickle/decode.ts';
+import { encodePickle } from './pickle/encode.ts';
 
 /** Same shape as `@dbos-inc/dbos-sdk`'s `DBOSSerializer`, so one object can serve both. */
 export interface Serializer {
@@ -98,8 +99,10 @@ export class Codec {
     try {
       if (name === PORTABLE) return portableStringify(value);
       if (name === NATIVE) return nativeStringify(value);
+      if (name === PICKLE) return encodePickle(value, field);
       if (this.#custom && name === this.#custom.name()) return await this.#custom.stringify(value);
     } catch (e) {
+      if (e instanceof ValidationError) throw e;
       throw new ValidationError([
         { field, rule: 'serializable', message: `cannot be serialized as ${name}: ${(e as Error).message}` },
       ]);
@@ -109,13 +112,15 @@ export class Codec {
 
   /**
    * Serializes workflow arguments. Portable inputs are `{"positionalArgs":[...],"namedArgs":{...}}` (namedArgs
-   * omitted when empty, as TS writes it); every other format stores the positional array itself.
+   * omitted when empty, as TS writes it); pickle, as Python writes them, `{"args": [...], "kwargs": {...}}`; every
+   * other format stores the positional array itself.
    */
   async encodeArgs(
     positional: readonly unknown[],
     named: Record<string, unknown> | undefined,
     name: string,
   ): Promise<string> {
+    if (name === PICKLE) return encodePickle({ args: positional, kwargs: named ?? {} }, 'args');
     if (name !== PORTABLE && named && Object.keys(named).length > 0) {
       throw new ValidationError([
         { field: 'namedArgs', rule: 'portable_only', message: 'named arguments need portable serialization' },

@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { DEFAULT_DATA_DIR } from '../connect.ts';
 import { ValidationError } from '../errors.ts';
-import { EnqueueOptionsSchema, id, MessageSchema, validate } from '../options.ts';
+import { EnqueueOptionsSchema, id, MessageSchema, type SchedulerApp, validate } from '../options.ts';
 import { validateSchemaName } from '../schema/name.ts';
 import type { ApiToken } from './auth.ts';
 import { standardSecretKey } from './signatures.ts';
@@ -102,6 +102,11 @@ export interface EnvConfig {
   schema: string;
   /** `DBOS_APPLICATION_NAME`. */
   applicationName: string | undefined;
+  /**
+   * `DBOS_EDGE_SCHEDULER_APP`: `typescript`, `python`, `typescript-portable` or `python-portable`, the DBOS app that
+   * fires the schedules (the client's `schedulerApp`); unset: detected from the database.
+   */
+  schedulerApp: SchedulerApp | undefined;
   /** `DBOS_EDGE_DATA_DIR` (default `.data/pglite`): where the embedded database lives. */
   dataDir: string;
   /** `PORT` (default 3000). */
@@ -146,6 +151,21 @@ export function parseTokens(text: string | undefined): ApiToken[] {
     });
 }
 
+const SCHEDULER_APPS: Record<string, SchedulerApp> = {
+  typescript: { language: 'typescript', serializer: 'native' },
+  python: { language: 'python', serializer: 'native' },
+  'typescript-portable': { language: 'typescript', serializer: 'portable' },
+  'python-portable': { language: 'python', serializer: 'portable' },
+};
+
+function schedulerAppFrom(raw: string | undefined): SchedulerApp | undefined {
+  if (!raw) return undefined;
+  if (!Object.hasOwn(SCHEDULER_APPS, raw)) {
+    issue('DBOS_EDGE_SCHEDULER_APP', 'picklist', `must be one of ${Object.keys(SCHEDULER_APPS).join(', ')}`);
+  }
+  return SCHEDULER_APPS[raw];
+}
+
 /**
  * Reads the service's configuration from environment variables:
  *
@@ -154,6 +174,7 @@ export function parseTokens(text: string | undefined): ApiToken[] {
  * | `DBOS_SYSTEM_DATABASE_URL` (or `DATABASE_URL`) | the system database; unset: embedded PGlite in `DBOS_EDGE_DATA_DIR` |
  * | `DBOS_SYSTEM_SCHEMA` | schema name, default `dbos` |
  * | `DBOS_APPLICATION_NAME` | the application the service acts for |
+ * | `DBOS_EDGE_SCHEDULER_APP` | `typescript`, `python`, `typescript-portable`, `python-portable`: who fires schedules |
  * | `DBOS_EDGE_API_TOKENS` | `full:TOKEN,read:TOKEN` |
  * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only) |
  * | `DBOS_EDGE_WEBHOOKS` | JSON: `{ "<name>": { verify, secret?, send? \| enqueue? } }` |
@@ -218,6 +239,7 @@ export function configFromEnv(env: Env): EnvConfig {
   }
   const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
   return {
+    schedulerApp: schedulerAppFrom(env.DBOS_EDGE_SCHEDULER_APP),
     databaseUrl: url,
     schema: schemaName,
     applicationName: env.DBOS_APPLICATION_NAME || undefined,

@@ -96,6 +96,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const clientConfig = {
     systemDatabaseSchemaName: config.schema,
     ...(config.applicationName ? { applicationName: config.applicationName } : {}),
+    ...(config.schedulerApp ? { schedulerApp: config.schedulerApp } : {}),
   };
 
   if (options.mode === 'per-request') {

@@ -224,3 +224,42 @@ export function fireStatement(ctx: SqlContext, r: FireRequest): Query<{ workflow
   if (xid) params.push(r.creatorXid);
   return { text, params };
 }
+
+/** Whether rows only a Python (pickle) or a TypeScript (superjson) DBOS app writes exist in the application's scope. */
+export interface SchedulerEvidenceRow extends Row {
+  readonly python: boolean;
+  readonly typescript: boolean;
+}
+
+/**
+ * Looks for an app's native format among the newest workflows, a sample of step outputs (always written with the
+ * app's own serializer) and existing schedule contexts, in one statement. Each probe reads at most
+ * `EVIDENCE_SAMPLE` rows, so a large database costs what a small one does.
+ */
+export function schedulerEvidenceStatement(
+  ctx: SqlContext,
+  applicationName: string | null,
+): Query<SchedulerEvidenceRow> {
+  const { schema } = ctx;
+  const scope = '($1::text IS NULL OR application_name = $1 OR application_name IS NULL)';
+  const probe = (status: string, steps: string, context: string) => `(
+      EXISTS (SELECT 1 FROM (SELECT serialization, inputs FROM ${schema}.workflow_status WHERE ${scope}
+                             ORDER BY created_at DESC LIMIT ${EVIDENCE_SAMPLE}) w WHERE ${status})
+      OR EXISTS (SELECT 1 FROM (SELECT serialization FROM ${schema}.operation_outputs WHERE ${scope}
+                                LIMIT ${EVIDENCE_SAMPLE}) o WHERE ${steps})
+      OR EXISTS (SELECT 1 FROM ${schema}.workflow_schedules WHERE ${scope} AND ${context}))`;
+  return {
+    text: `SELECT ${probe(
+      "w.serialization = 'py_pickle' OR (w.serialization IS NULL AND w.inputs LIKE 'gA%')",
+      "o.serialization = 'py_pickle'",
+      "context LIKE 'gA%'",
+    )} AS python, ${probe(
+      "w.serialization = 'js_superjson'",
+      "o.serialization = 'js_superjson'",
+      `context LIKE '%"__dbos_serializer":"superjson"%'`,
+    )} AS typescript`,
+    params: [applicationName],
+  };
+}
+
+const EVIDENCE_SAMPLE = 1000;

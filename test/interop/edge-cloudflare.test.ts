@@ -172,7 +172,13 @@ describe.each(drivers)('the Worker in workerd on $name', ({ name, url }) => {
     // A yearly schedule, so the DBOS worker's own scheduler never fires it during the test.
     const created = await worker.fetch(
       '/v1/schedules',
-      json({ scheduleName, workflowName: 'scheduled', schedule: '0 0 1 1 *', context: { via: name } }),
+      json({
+        scheduleName,
+        workflowName: 'scheduled',
+        schedule: '0 0 1 1 *',
+        context: { via: name },
+        serializationType: 'portable',
+      }),
     );
     expect(created.status).toBe(201);
     // A first tick in mid-2020 records that time as the schedule's last_fired_at, firing nothing.

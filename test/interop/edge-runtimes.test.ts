@@ -166,7 +166,12 @@ describe.each(servers)('the $name server entry', ({ name, command }) => {
       const created = await fetch(`${base}/v1/schedules`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ scheduleName, workflowName: 'scheduled', schedule: '* * * * * *' }),
+        body: JSON.stringify({
+          scheduleName,
+          workflowName: 'scheduled',
+          schedule: '* * * * * *',
+          serializationType: 'portable',
+        }),
       });
       expect(created.status).toBe(201);
       // The server's own ticker (every 200 ms here) fires it: no tick route is called.

@@ -14,7 +14,15 @@ let sdk: SdkClient;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 beforeAll(async () => {
+  // No schedulerApp: the client detects the TypeScript app from what it wrote. A workflow it ran natively has left
+  // superjson step outputs, a sign only a TypeScript app leaves.
   client = new DBOSClient({ systemDatabaseUrl: url, applicationName: appName });
+  const native = await client.enqueue({
+    queueName: 'interop',
+    workflowName: 'three_steps',
+    serializationType: 'native',
+  });
+  await native.getResult({ timeoutMs: 30_000 });
   sdk = await SdkClient.create({ systemDatabaseUrl: url, applicationName: appName });
 });
 
@@ -60,13 +68,27 @@ describe('a schedule created by dbos-edge', () => {
     await client.deleteSchedule(name);
   });
 
-  it('a portable schedule is fired by the tick and run by the worker with (ISO time, context)', async () => {
+  it('writes the app’s own format by default: superjson, which the SDK client reads back', async () => {
+    const name = uid('detected');
+    await client.createSchedule({
+      scheduleName: name,
+      workflowName: 'scheduled',
+      schedule: '0 0 1 1 *',
+      context: { at: new Date('2026-01-02T03:04:05Z'), tags: ['a'] },
+    });
+    const read = await sdk.getSchedule(name);
+    expect(read?.context).toEqual({ at: new Date('2026-01-02T03:04:05Z'), tags: ['a'] });
+    await client.deleteSchedule(name);
+  });
+
+  it('a portable schedule, asked for, is fired by the tick and run by the worker with (ISO time, context)', async () => {
     const name = uid('tick');
     await client.createSchedule({
       scheduleName: name,
       workflowName: 'scheduled',
       schedule: '* * * * * *',
       context: { n: 1 },
+      serializationType: 'portable',
     });
     const start = await client.runScheduleTick(); // never fired: records now, fires nothing
     expect(start.schedules.find((s) => s.scheduleName === name)?.fired).toEqual([]);

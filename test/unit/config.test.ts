@@ -17,12 +17,37 @@ const DEFAULTS: EnvConfig = {
   databaseUrl: undefined,
   schema: 'dbos',
   applicationName: undefined,
+  schedulerApp: undefined,
   dataDir: '.data/pglite',
   port: 3000,
   hostname: '127.0.0.1',
   tickIntervalMs: 1000,
   app: { tokens: [], insecureDev: false, limits: {} },
 };
+
+describe('DBOS_EDGE_SCHEDULER_APP', () => {
+  it('names the app that fires schedules: language, and portable when configured so', () => {
+    expect(configFromEnv({ DBOS_EDGE_SCHEDULER_APP: 'python' }).schedulerApp).toEqual({
+      language: 'python',
+      serializer: 'native',
+    });
+    expect(configFromEnv({ DBOS_EDGE_SCHEDULER_APP: 'typescript-portable' }).schedulerApp).toEqual({
+      language: 'typescript',
+      serializer: 'portable',
+    });
+  });
+
+  it('refuses any other value, naming the variable and the choices', () => {
+    expect(issuesOf(() => configFromEnv({ DBOS_EDGE_SCHEDULER_APP: 'ruby' }))).toEqual([
+      {
+        field: 'DBOS_EDGE_SCHEDULER_APP',
+        rule: 'picklist',
+        message: 'must be one of typescript, python, typescript-portable, python-portable',
+      },
+    ]);
+    expect(() => configFromEnv({ DBOS_EDGE_SCHEDULER_APP: 'constructor' })).toThrow(/must be one of/);
+  });
+});
 
 describe('defaults', () => {
   it('runs on the embedded database, schema dbos, port 3000 on loopback, ticking every second, no tokens', () => {
@@ -36,6 +61,7 @@ describe('defaults', () => {
         'DATABASE_URL',
         'DBOS_SYSTEM_SCHEMA',
         'DBOS_APPLICATION_NAME',
+        'DBOS_EDGE_SCHEDULER_APP',
         'DBOS_EDGE_API_TOKENS',
         'DBOS_EDGE_INSECURE_DEV',
         'DBOS_EDGE_WEBHOOKS',

@@ -392,7 +392,7 @@ describe.each(DRIVER_CASES)('$name', (c) => {
 
     it('creates, ticks, backfills and pauses schedules, each tick once', async () => {
       const app = uid('sched');
-      const cl = client({ applicationName: app });
+      const cl = client({ applicationName: app, schedulerApp: { language: 'typescript', serializer: 'portable' } });
       const name = uid('every-10s');
       await cl.createSchedule({
         scheduleName: name,

@@ -21,7 +21,12 @@ export interface CallOptions {
 
 export async function httpHarness(prefix: string, options: Partial<CreateAppOptions> = {}) {
   const db = await createDbosDatabase(prefix);
-  const client = new DBOSClient({ systemDatabaseUrl: db.url, polling: { minIntervalMs: 5, maxIntervalMs: 50 } });
+  const client = new DBOSClient({
+    systemDatabaseUrl: db.url,
+    polling: { minIntervalMs: 5, maxIntervalMs: 50 },
+    // No DBOS app writes to these databases: schedules are fired by the tick, portable, with TypeScript IDs.
+    schedulerApp: { language: 'typescript', serializer: 'portable' },
+  });
   const logs: LogEntry[] = [];
   const app = createApp({ client, tokens: TOKENS, logger: (e) => logs.push(e), ...options });
   const call = (method: string, path: string, o: CallOptions = {}) => {
