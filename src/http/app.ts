@@ -335,8 +335,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   }
 
   // The console's page and assets hold no data (they call /v1 with the token the user enters), so they are open.
-  if (ui) app.all('/ui/*', (c) => ui.fetch(c.req.raw));
-  if (ui) app.all('/ui', (c) => c.redirect('/ui/'));
+  if (ui) for (const path of ['/ui', '/ui/*']) app.all(path, (c) => ui.fetch(c.req.raw));
 
   // Closed by default: an unknown path needs a token before it is told it does not exist.
   app.all('*', async (c) => {
