@@ -4,6 +4,7 @@
  * database with a `DBOSClient` and serves the same /v1 routes in-process, never on a port.
  */
 import { DBOSClient } from '../src/client.ts';
+import { ValidationError } from '../src/errors.ts';
 import { createApp } from '../src/http/index.ts';
 import { Api } from './api.ts';
 import { CliError, EXIT } from './exit.ts';
@@ -47,12 +48,33 @@ export function connect(options: ConnectOptions, env: Record<string, string | un
       EXIT.usage,
     );
   }
-  const client = new DBOSClient({
-    systemDatabaseUrl: url,
-    ...(options.schema ? { systemDatabaseSchemaName: options.schema } : {}),
-    ...(options.app ? { applicationName: options.app } : {}),
+  let client: DBOSClient;
+  try {
+    client = new DBOSClient({
+      systemDatabaseUrl: url,
+      ...(options.schema ? { systemDatabaseSchemaName: options.schema } : {}),
+      ...(options.app ? { applicationName: options.app } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ValidationError) throw new CliError(e.message, EXIT.usage);
+    throw e;
+  }
+  // The router answers a failure as a bare 500 or 503 (a service must not leak it); here the user is the operator,
+  // so the cause the router logged goes into the problem's detail.
+  let cause: string | undefined;
+  const app = createApp({
+    client,
+    insecureDev: true,
+    logger: (entry) => {
+      if (entry.level === 'error') cause = String((entry.error as { message?: unknown } | undefined)?.message);
+    },
   });
-  const app = createApp({ client, insecureDev: true, logger: false });
-  const local = async (request: Request) => app.fetch(request);
+  const local = async (request: Request) => {
+    cause = undefined;
+    const response = await app.fetch(request);
+    if (response.status < 500 || cause === undefined) return response;
+    const problem = (await response.json()) as Record<string, unknown>;
+    return Response.json({ ...problem, detail: cause }, { status: response.status });
+  };
   return { api: new Api(local, 'http://local'), target: 'the database', close: () => client.destroy() };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../cli/main.ts';
 import { createApp } from '../../src/http/index.ts';
 import { DBOSClient } from '../../src/index.ts';
-import { createDbosDatabase } from '../helpers/pg.ts';
+import { createDbosDatabase, PG_BASE_URL } from '../helpers/pg.ts';
 
 const FULL = 'cli-full-token-0123456789';
 const READ = 'cli-read-token-0123456789';
@@ -273,6 +273,8 @@ describe('auth and connection', () => {
     const denied = await cli(['schedule', 'create', 'x', '--workflow', 'w', '--cron', '* * * * *'], read);
     expect(denied.code).toBe(4);
     expect(denied.err).toContain('Insufficient scope');
+    expect((await cli(['bulk', 'cancel', '--all'], read)).code).toBe(4);
+    expect((await cli(['workflow', 'delete', 'x'], read)).code).toBe(4);
     const wrong = await cli(['workflow', 'list'], ['--service', serviceUrl, '--token', 'wrong-token-0123456789']);
     expect(wrong).toMatchObject({ code: 4 });
     expect(wrong.err).toContain('Invalid token');
@@ -286,6 +288,18 @@ describe('auth and connection', () => {
     const down = await cli(['workflow', 'list'], ['--service', 'http://127.0.0.1:9', '--token', FULL]);
     expect(down.code).toBe(1);
     expect(down.err).toContain('cannot reach http://127.0.0.1:9');
+  });
+
+  it('direct mode names what is wrong with the database in one line', async () => {
+    const refused = await cli(['workflow', 'list'], ['--url', 'postgres://postgres@127.0.0.1:9/none']);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^dbos-edge: workflow list: System database unavailable: .*ECONNREFUSED.*\n$/);
+    const noSchema = await cli(['workflow', 'list'], ['--url', PG_BASE_URL.concat('/postgres')]);
+    expect(noSchema.code).toBe(1);
+    expect(noSchema.err).toContain('No DBOS system schema "dbos" in this database');
+    const badUrl = await cli(['workflow', 'list'], ['--url', 'mysql://x']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.err).toContain('systemDatabaseUrl: must be a postgres://');
   });
 
   it('the dbos-edge bin runs through tsx and exits with the command code', async () => {
