@@ -3,13 +3,11 @@
  * and runs against the /v1 API (`Api`), whichever connection is behind it; it returns what to print (a table or
  * text for people, the API's JSON with --json) and optionally an exit code.
  */
-import type { ParseArgsConfig } from 'node:util';
 import type { Api, Json, Query } from './api.ts';
+import { filterOf, filterOptions, integer, jsonArg, type Options, type Values } from './args.ts';
 import { CliError, EXIT, type ExitCode } from './exit.ts';
-import { duration, fields, inline, isoTime, type ProgressOutput, pretty, progress, table } from './format.ts';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
+import { inline, isoTime, type ProgressOutput, pretty, progress } from './format.ts';
+import { scheduleTable, scheduleText, stepTable, workflowTable, workflowText } from './render.ts';
 
 export interface CommandContext {
   readonly api: Api;
@@ -34,138 +32,6 @@ export interface Command {
   readonly summary: string;
   run(ctx: CommandContext): Promise<Outcome>;
 }
-
-// ------------------------------------------------------------------ filters (list, queue list, bulk)
-
-/** Option → `listWorkflows` filter, for the filters people type; repeat an option for several values. */
-const FILTERS = {
-  status: 'status',
-  name: 'workflowName',
-  queue: 'queueName',
-  prefix: 'workflowIDPrefix',
-  user: 'authenticatedUser',
-  'application-version': 'applicationVersion',
-  'executor-id': 'executorId',
-  'forked-from': 'forkedFrom',
-  parent: 'parentWorkflowID',
-  schedule: 'scheduleName',
-} as const;
-const TIME_FILTERS = {
-  'start-time': 'startTime',
-  'end-time': 'endTime',
-  'completed-after': 'completedAfter',
-  'completed-before': 'completedBefore',
-} as const;
-
-const filterOptions: Options = {
-  ...Object.fromEntries(Object.keys(FILTERS).map((k) => [k, { type: 'string', multiple: true }])),
-  ...Object.fromEntries(Object.keys(TIME_FILTERS).map((k) => [k, { type: 'string' }])),
-};
-
-function filterOf(values: Values): Json {
-  const filter: Json = {};
-  for (const [option, field] of Object.entries(FILTERS)) {
-    const given = values[option] as string[] | undefined;
-    if (given?.length) filter[field] = given.length === 1 ? given[0] : given;
-  }
-  for (const [option, field] of Object.entries(TIME_FILTERS)) {
-    if (values[option] !== undefined) filter[field] = values[option];
-  }
-  return filter;
-}
-
-function integer(values: Values, name: string): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw))
-    throw new CliError(`--${name}: must be a whole number`, EXIT.usage);
-  return Number(raw);
-}
-
-/** A JSON value from the command line; text that is not JSON is taken as a string. */
-function jsonArg(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-// ------------------------------------------------------------------ human renderings
-
-const workflowTable = (workflows: Json[]) =>
-  table(
-    ['WORKFLOW ID', 'STATUS', 'NAME', 'QUEUE', 'CREATED'],
-    workflows.map((w) => [
-      w.workflowID as string,
-      w.status as string,
-      w.workflowName as string,
-      w.queueName as string,
-      isoTime(w.createdAt),
-    ]),
-  );
-
-function workflowText(w: Json): string {
-  const error = w.error as Json | undefined;
-  return [
-    fields([
-      ['workflow', w.workflowID as string],
-      ['status', w.status as string],
-      ['name', w.workflowName as string],
-      ['class', (w.workflowClassName as string) || undefined],
-      ['queue', w.queueName as string],
-      ['application', w.applicationName as string],
-      ['version', w.applicationVersion as string],
-      ['executor', w.executorId as string],
-      ['created', isoTime(w.createdAt)],
-      ['updated', isoTime(w.updatedAt)],
-      ['forked from', w.forkedFrom as string],
-      ['parent', w.parentWorkflowID as string],
-      ['recoveries', w.recoveryAttempts as number],
-    ]),
-    `input:\n${pretty(w.input)}`,
-    ...(w.output !== undefined ? [`output:\n${pretty(w.output)}`] : []),
-    ...(error ? [`error: ${error.name}: ${error.message}`] : []),
-  ].join('\n');
-}
-
-const stepTable = (steps: Json[]) =>
-  table(
-    ['STEP', 'NAME', 'OUTCOME', 'DURATION', 'CHILD WORKFLOW'],
-    steps.map((s) => [
-      s.functionID as number,
-      s.name as string,
-      s.error ? `error: ${(s.error as Json).message}` : inline(s.output),
-      duration(s.startedAtEpochMs, s.completedAtEpochMs),
-      s.childWorkflowID as string,
-    ]),
-  );
-
-const scheduleTable = (schedules: Json[]) =>
-  table(
-    ['SCHEDULE', 'STATUS', 'WORKFLOW', 'CRON', 'TIMEZONE', 'QUEUE', 'LAST FIRED'],
-    schedules.map((s) => [
-      s.scheduleName as string,
-      s.status as string,
-      s.workflowName as string,
-      s.schedule as string,
-      s.cronTimezone as string,
-      s.queueName as string,
-      isoTime(s.lastFiredAt),
-    ]),
-  );
-
-const scheduleText = (s: Json) =>
-  fields([
-    ['schedule', s.scheduleName as string],
-    ['status', s.status as string],
-    ['workflow', s.workflowName as string],
-    ['cron', s.schedule as string],
-    ['timezone', (s.cronTimezone as string) ?? 'UTC'],
-    ['queue', s.queueName as string],
-    ['last fired', isoTime(s.lastFiredAt)],
-    ['context', inline(s.context)],
-  ]);
 
 const done = (json: Json, text: string): Outcome => ({ json, text });
 
