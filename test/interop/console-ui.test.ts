@@ -91,9 +91,12 @@ async function run(workflowName: string, ...args: unknown[]): Promise<WorkflowHa
 const text = (selector: string) => page.$eval(selector, (el) => (el as HTMLElement).textContent);
 const shot = (name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 
+/** Goes to a view and waits until it is on screen (or the sign-in form is). */
 async function open(hash: string) {
   await page.goto(`${base}/ui/${hash}`);
-  await page.waitForSelector('main h2');
+  await page.waitForFunction(
+    () => document.getElementById('main')?.dataset.ready === location.hash || document.getElementById('token'),
+  );
 }
 
 async function waitForText(selector: string, expected: string | RegExp, timeout = 20_000) {
