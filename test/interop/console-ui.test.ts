@@ -349,6 +349,8 @@ describe('the console at /ui', () => {
     await waitForText(row, 'ACTIVE');
     await confirmVia(`${row} button[data-action="trigger"]`);
     await waitForText('#notice', 'Trigger: done');
+    // The write re-renders the view: act on the new table, not the one it replaces.
+    await page.waitForSelector('main[data-ready]');
     await confirmVia(`${row} button[data-action="backfill"]`, {
       start: '2026-01-01T12:00:00Z',
       end: '2026-01-04T12:00:00Z',
