@@ -96,7 +96,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return fail(`${name}: ${e instanceof Error ? (e.message.split(/\.\s/)[0] ?? e.message) : String(e)}`, EXIT.usage);
   }
   if (values.help) {
-    io.stdout.write(`usage: dbos-edge ${name} ${argNames(command)}\n  ${command.summary}\n`);
+    const options = Object.entries(command.options).map(
+      ([option, spec]) => `--${option}${spec.type === 'string' ? ' <value>' : ''}${spec.multiple ? ' …' : ''}`,
+    );
+    const optionLine = options.length ? `\n  options: ${options.join(' ')}` : '';
+    io.stdout.write(`usage: dbos-edge ${`${name} ${argNames(command)}`.trim()}\n  ${command.summary}${optionLine}\n`);
     return EXIT.ok;
   }
   if (positionals.length !== command.args.length) {

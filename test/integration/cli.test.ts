@@ -263,6 +263,10 @@ describe.each(MODES)('%s', (mode, connection) => {
     });
     expect((await c(['workflow', 'list', '--bogus'])).err).toBe("dbos-edge: workflow list: Unknown option '--bogus'\n");
     expect((await c(['workflow', 'list', '--limit', 'ten'])).err).toContain('--limit: must be a whole number');
+    const help = await c(['bulk', 'resume', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--status <value> …');
+    expect(help.out).toContain('--to-queue <value>');
   });
 });
 
