@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
+import { uiApp } from '../src/http/ui.ts';
 
 declare const Bun: {
   env: Record<string, string | undefined>;
@@ -19,6 +20,7 @@ try {
     env: Bun.env,
     mode: 'shared',
     mkdir: (d) => mkdirSync(d, { recursive: true }),
+    ui: uiApp(),
   });
   const { port, hostname, tickIntervalMs } = service.config;
   const server = Bun.serve({ port, hostname, fetch: (request) => service.app.fetch(request) });

@@ -6,6 +6,7 @@
  * On Deploy, the port and interface are the platform's.
  */
 import { createService, startupError, startupLine } from '../src/http/entry.ts';
+import { uiApp } from '../src/http/ui.ts';
 
 declare const Deno: {
   env: { toObject(): Record<string, string> };
@@ -20,7 +21,12 @@ declare const Deno: {
 };
 
 const env = Deno.env.toObject();
-const service = createService({ env, mode: 'shared', mkdir: (d) => Deno.mkdir(d, { recursive: true }) });
+const service = createService({
+  env,
+  mode: 'shared',
+  mkdir: (d) => Deno.mkdir(d, { recursive: true }),
+  ui: uiApp(),
+});
 
 // Registered at the top level, as Deno Deploy requires (DBOS_EDGE_TICK_INTERVAL_MS=0 leaves it out). A failed tick
 // rejects, and Deno logs it.

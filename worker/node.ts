@@ -3,14 +3,20 @@
  * `configFromEnv` in src/http/config.ts). With no `DBOS_SYSTEM_DATABASE_URL` (or `DATABASE_URL`) it runs on the
  * embedded PGlite database in `DBOS_EDGE_DATA_DIR` (default `.data/pglite`), with the DBOS schema ensured; with one,
  * on that Postgres or Neon database. Runs the schedule tick every `DBOS_EDGE_TICK_INTERVAL_MS` (default 1 s; 0 turns
- * it off). Prints one start-up line (URL, database, auth mode), stops on SIGINT/SIGTERM.
+ * it off). Prints one start-up line (URL, database, auth mode), stops on SIGINT/SIGTERM. Serves the web console at /ui.
  */
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
+import { uiApp } from '../src/http/ui.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env) {
-  const service = await createService({ env, mode: 'shared', mkdir: (d) => mkdirSync(d, { recursive: true }) });
+  const service = await createService({
+    env,
+    mode: 'shared',
+    mkdir: (d) => mkdirSync(d, { recursive: true }),
+    ui: uiApp(),
+  });
   const { port, hostname, tickIntervalMs } = service.config;
   const server = serve({ fetch: service.app.fetch, port, hostname }, (info) => {
     console.log(startupLine(service, `http://${hostname}:${info.port}`));

@@ -13,6 +13,7 @@ import { DBOSEdgeError, ValidationError } from '../errors.ts';
 import { validate } from '../options.ts';
 import { allows, bearerToken, type Scope, TokenVerifier } from './auth.ts';
 import { type AppConfig, AppConfigSchema, DEFAULT_LIMITS, type Limits, type WebhookConfig } from './config.ts';
+import { consoleRoutes } from './console.ts';
 import { jsonResponse } from './json.ts';
 import { messageRoutes } from './messages.ts';
 import { docsPage, type OpenApiInfo, openApiDocument, queryParameterSchemas } from './openapi.ts';
@@ -40,6 +41,8 @@ export interface CreateAppOptions extends AppConfig {
   now?: () => number;
   /** Title, version and description of the OpenAPI document. */
   info?: OpenApiInfo;
+  /** The web console (`uiApp()` of `ui.ts`), served at /ui without a token; absent: no /ui. */
+  ui?: { fetch(request: Request): Response | Promise<Response> };
 }
 
 type Env = { Variables: { requestId: string } };
@@ -129,7 +132,7 @@ function coerceQuery(
 
 /** Builds the router. Throws `ValidationError` for bad configuration, including no token without `insecureDev`. */
 export function createApp(options: CreateAppOptions): Hono<Env> {
-  const { client: sharedClient, clientFactory, logger: loggerOption, now = Date.now, info, ...rest } = options;
+  const { client: sharedClient, clientFactory, logger: loggerOption, now = Date.now, info, ui, ...rest } = options;
   const config = validate(AppConfigSchema, rest, 'options');
   if ((sharedClient === undefined) === (clientFactory === undefined)) {
     throw new ValidationError([{ field: 'options.client', rule: 'one_of', message: 'give client or clientFactory' }]);
@@ -163,6 +166,10 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
     ...messageRoutes(schemas),
     ...scheduleRoutes(schemas),
     ...webhookRoutes(schemas, (config.webhooks ?? {}) as Record<string, WebhookConfig>),
+    ...consoleRoutes(schemas, async (c) => ({
+      scope: open ? 'full' : ((await verifier.scopeOf(bearerToken(c.req.header('authorization')) ?? '')) ?? 'read'),
+      open,
+    })),
     route({
       method: 'get',
       path: '/healthz',
@@ -330,6 +337,9 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
       }
     });
   }
+
+  // The console's page and assets hold no data (they call /v1 with the token the user enters), so they are open.
+  if (ui) for (const path of ['/ui', '/ui/*']) app.all(path, (c) => ui.fetch(c.req.raw));
 
   // Closed by default: an unknown path needs a token before it is told it does not exist.
   app.all('*', async (c) => {

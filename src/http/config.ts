@@ -158,7 +158,8 @@ const SCHEDULER_APPS: Record<string, SchedulerApp> = {
   'python-portable': { language: 'python', serializer: 'portable' },
 };
 
-function schedulerAppFrom(raw: string | undefined): SchedulerApp | undefined {
+/** `DBOS_EDGE_SCHEDULER_APP`'s value as the client's `schedulerApp`; empty or unset: undefined (detect). */
+export function parseSchedulerApp(raw: string | undefined): SchedulerApp | undefined {
   if (!raw) return undefined;
   if (!Object.hasOwn(SCHEDULER_APPS, raw)) {
     issue('DBOS_EDGE_SCHEDULER_APP', 'picklist', `must be one of ${Object.keys(SCHEDULER_APPS).join(', ')}`);
@@ -239,7 +240,7 @@ export function configFromEnv(env: Env): EnvConfig {
   }
   const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
   return {
-    schedulerApp: schedulerAppFrom(env.DBOS_EDGE_SCHEDULER_APP),
+    schedulerApp: parseSchedulerApp(env.DBOS_EDGE_SCHEDULER_APP),
     databaseUrl: url,
     schema: schemaName,
     applicationName: env.DBOS_APPLICATION_NAME || undefined,

@@ -16,7 +16,7 @@ import type { Driver } from '../driver.ts';
 import { DBOSEdgeError, ValidationError } from '../errors.ts';
 import type { TickOptions } from '../options.ts';
 import type { TickReport } from '../schedules.ts';
-import { createApp, type Logger } from './app.ts';
+import { type CreateAppOptions, createApp, type Logger } from './app.ts';
 import { configFromEnv, type EnvConfig } from './config.ts';
 import { problem, problemResponse } from './problem.ts';
 
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   mkdir?: (dir: string) => unknown;
   /** Request and tick log lines. Default: JSON lines on the console. */
   logger?: Logger | false;
+  /** The web console to serve at /ui (`uiApp()` of `ui.ts`); absent: none. */
+  ui?: CreateAppOptions['ui'];
 }
 
 export interface Service {
@@ -119,7 +121,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // One connection per request, never end()ed: see the top of this file.
     const newClient = async (): Promise<DBOSClient> =>
       new DBOSClient({ ...clientConfig, systemDatabaseUrl: url, connection: 'per-request', listen: false });
-    const app = createApp({ ...config.app, clientFactory: newClient, logger });
+    const app = createApp({ ...config.app, clientFactory: newClient, logger, ui: options.ui });
     return {
       app,
       config,
@@ -162,7 +164,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     ...clientConfig,
     ...(driver ? { driver } : { systemDatabaseUrl: config.databaseUrl as string }),
   });
-  const app = createApp({ ...config.app, client, logger });
+  const app = createApp({ ...config.app, client, logger, ui: options.ui });
   let closed = false;
   return {
     app,
@@ -248,13 +250,16 @@ export function envFromBindings(bindings: Record<string, unknown>, hyperdrive = 
  * isolate (it holds no connection); `scheduled` runs one tick at the event's scheduled time, so two deliveries of the
  * same event fire each due run once. Bad configuration answers 500 naming the variables, and fails the cron.
  */
-export function workerHandlers(options: { hyperdrive?: string; logger?: Logger | false } = {}) {
+export function workerHandlers(
+  options: { hyperdrive?: string; logger?: Logger | false; ui?: CreateAppOptions['ui'] } = {},
+) {
   let cached: { bindings: unknown; service: Promise<Service> } | undefined;
   const serviceFor = (bindings: Record<string, unknown>) => {
     if (cached?.bindings !== bindings) {
       const service = createService({
         env: envFromBindings(bindings, options.hyperdrive),
         mode: 'per-request',
+        ui: options.ui,
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
       service.catch(() => {}); // reported by each handler

@@ -8,6 +8,7 @@ export {
   DEFAULT_LIMITS,
   type EnvConfig,
   type Limits,
+  parseSchedulerApp,
   parseTokens,
   type WebhookConfig,
   WebhookSchema,

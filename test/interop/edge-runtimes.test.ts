@@ -126,11 +126,12 @@ describe.each(servers)('the $name server entry', ({ name, command }) => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
 
-  it('prints its start-up line and refuses a request without a valid token', async () => {
+  it('prints its start-up line, serves the console at /ui and refuses a request without a valid token', async () => {
     expect(output).toContain(`listening on ${base}`);
     expect(output).toContain('auth: bearer tokens (1 full, 0 read)');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/v1/workflows`)).status).toBe(401);
+    expect(await (await fetch(`${base}/ui/`)).text()).toContain('<title>dbos-edge console</title>');
     expect(
       (await fetch(`${base}/v1/workflows`, { headers: { authorization: 'Bearer wrong-token-0000000000' } })).status,
     ).toBe(401);
