@@ -59,7 +59,8 @@ describe('layout', () => {
   });
 
   it('the core and the adapters throw only typed errors', () => {
-    for (const file of [...sources('src'), ...sources('adapters')]) {
+    // ui-assets.ts is the browser console's own code, embedded as strings: not the core.
+    for (const file of [...sources('src'), ...sources('adapters')].filter((f) => f !== 'src/http/ui-assets.ts')) {
       const text = readFileSync(join(ROOT, file), 'utf8');
       expect(text.match(/new (Error|TypeError|RangeError|SyntaxError)\(/g), file).toBeNull();
     }
