@@ -1,0 +1,35 @@
+/**
+ * The two running variants of the DBOS Python app (see setup.ts), as the test files see them, and a dbos-edge
+ * client for each. Workflow IDs carry a per-file run prefix so listings can be scoped to one test.
+ */
+import { inject } from 'vitest';
+import { DBOSClient } from '../../../src/index.ts';
+import type { PythonSerializer } from './harness.ts';
+import type { ProbeTarget } from './probe.ts';
+
+export interface PythonTarget extends ProbeTarget {
+  appVersion: string;
+}
+
+export function pythonTarget(serializer: PythonSerializer): PythonTarget {
+  const appVersion = inject('pyAppVersion');
+  return serializer === 'pickle'
+    ? { serializer, databaseUrl: inject('pyDatabaseUrl'), appName: inject('pyAppName'), appVersion }
+    : { serializer, databaseUrl: inject('pyPortableDatabaseUrl'), appName: inject('pyPortableAppName'), appVersion };
+}
+
+export const BOTH_VARIANTS: PythonSerializer[] = ['pickle', 'portable'];
+
+export function edgeClient(target: PythonTarget): DBOSClient {
+  return new DBOSClient({
+    systemDatabaseUrl: target.databaseUrl,
+    applicationName: target.appName,
+    polling: { minIntervalMs: 5, maxIntervalMs: 200 },
+  });
+}
+
+/** Unique workflow IDs under one prefix per test file and variant. */
+export function idMaker(file: string, serializer: PythonSerializer) {
+  const prefix = `${file}-${serializer}-${Date.now().toString(36)}-`;
+  return { prefix, uid: (label: string) => `${prefix}${label}-${Math.random().toString(36).slice(2, 8)}` };
+}
