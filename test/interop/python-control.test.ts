@@ -3,27 +3,16 @@
  * with topics and idempotency keys, events and streams. Against both variants of test/interop/python/app.py;
  * reading step outputs needs the portable variant here (the pickle variant's are in python-pickle.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DBOSAwaitedWorkflowCancelledError, type DBOSClient, type StepInfo } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { DBOSAwaitedWorkflowCancelledError, type StepInfo } from '../../src/index.ts';
 import { probePython } from './python/probe.ts';
-import { BOTH_VARIANTS, edgeClient, idMaker, pythonTarget } from './python/targets.ts';
+import { BOTH_VARIANTS, pythonSuite } from './python/targets.ts';
 import { waitUntil } from './worker/harness.ts';
 
 const RESULT_WAIT = { timeoutMs: 20_000 };
 
 describe.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s serializer)', (serializer) => {
-  const target = pythonTarget(serializer);
-  const { prefix, uid } = idMaker('pyctl', serializer);
-  let client: DBOSClient;
-
-  beforeAll(() => {
-    client = edgeClient(target);
-  });
-  afterAll(async () => {
-    await client?.destroy();
-  });
-
-  const statusOf = async (id: string) => (await client.getWorkflow(id))?.status;
+  const { target, client, statusOf, prefix, uid } = pythonSuite('pyctl', serializer);
   const waitForStatus = (id: string, status: string) =>
     waitUntil(async () => (await statusOf(id)) === status, RESULT_WAIT);
 
@@ -203,16 +192,7 @@ describe.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s serializer)', 
 });
 
 describe('step outputs of a portable-serializer Python app', () => {
-  const target = pythonTarget('portable');
-  const { uid } = idMaker('pysteps', 'portable');
-  let client: DBOSClient;
-
-  beforeAll(() => {
-    client = edgeClient(target);
-  });
-  afterAll(async () => {
-    await client?.destroy();
-  });
+  const { target, client, uid } = pythonSuite('pysteps', 'portable');
 
   it('lists the steps numbered from 1 with their outputs, as the Python client does', async () => {
     const handle = await client.enqueue(

@@ -3,7 +3,7 @@
  * what dbos-edge enqueues in portable JSON, the Python app runs, and dbos-edge reads back. Every enqueue option,
  * results and typed errors, list filters, and DBOS Python's own DBOSClient asked the same questions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DBOSAwaitedWorkflowCancelledError,
   type DBOSClient,
@@ -13,24 +13,13 @@ import {
   type WorkflowStatus,
 } from '../../src/index.ts';
 import { probePython } from './python/probe.ts';
-import { BOTH_VARIANTS, edgeClient, idMaker, pythonTarget } from './python/targets.ts';
+import { BOTH_VARIANTS, pythonSuite } from './python/targets.ts';
 import { waitUntil } from './worker/harness.ts';
 
 const RESULT_WAIT = { timeoutMs: 20_000 };
 
 describe.each(BOTH_VARIANTS)('Python app (%s serializer) runs what dbos-edge enqueues', (serializer) => {
-  const target = pythonTarget(serializer);
-  const { prefix, uid } = idMaker('pywf', serializer);
-  let client: DBOSClient;
-
-  beforeAll(() => {
-    client = edgeClient(target);
-  });
-  afterAll(async () => {
-    await client?.destroy();
-  });
-
-  const statusOf = async (id: string) => (await client.getWorkflow(id))?.status;
+  const { target, client, statusOf, prefix, uid } = pythonSuite('pywf', serializer);
 
   describe('arguments and results', () => {
     it('passes positional arguments and returns the output as JSON', async () => {

@@ -2,7 +2,7 @@
  * The two running variants of the DBOS Python app (see setup.ts), as the test files see them, and a dbos-edge
  * client for each. Workflow IDs carry a per-file run prefix so listings can be scoped to one test.
  */
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { DBOSClient } from '../../../src/index.ts';
 import type { PythonSerializer } from './harness.ts';
 import type { ProbeTarget } from './probe.ts';
@@ -32,4 +32,16 @@ export function edgeClient(target: PythonTarget): DBOSClient {
 export function idMaker(file: string, serializer: PythonSerializer) {
   const prefix = `${file}-${serializer}-${Date.now().toString(36)}-`;
   return { prefix, uid: (label: string) => `${prefix}${label}-${Math.random().toString(36).slice(2, 8)}` };
+}
+
+/**
+ * What a describe block against one variant needs: its target, IDs under a run prefix, and a dbos-edge client
+ * (its constructor does no I/O, so it is made right away) destroyed after the block.
+ */
+export function pythonSuite(file: string, serializer: PythonSerializer) {
+  const target = pythonTarget(serializer);
+  const client = edgeClient(target);
+  afterAll(() => client.destroy());
+  const statusOf = async (id: string) => (await client.getWorkflow(id))?.status;
+  return { target, client, statusOf, ...idMaker(file, serializer) };
 }
