@@ -1,16 +1,19 @@
 """Answers questions with DBOS Python's own DBOSClient, so the suite can compare its answers with dbos-edge's.
 
-Reads one JSON request on stdin: {"url", "app", "serializer": "pickle"|"portable", "queries": [...]}, and prints one
-JSON line `PROBE {"answers": [...]}` with an answer per query, in order. Statuses use dbos-edge's field names.
+Connects with PROBE_URL, PROBE_APP and PROBE_SERIALIZER (pickle|portable) from the environment, then answers
+requests until stdin closes: each stdin line is {"queries": [...]}, answered by one line
+`PROBE {"answers": [...]}` with an answer per query, in order. Statuses use dbos-edge's field names.
 Queries: {"op": "status", "id"}, {"op": "result", "id", "timeout"}, {"op": "list", "filters": {...}},
 {"op": "steps", "id"}, {"op": "enqueue", "options": {...}, "args": [...], "kwargs": {...}},
 {"op": "get_event", "id", "key", "timeout"}, {"op": "read_stream", "id", "key"},
-{"op": "schedule", "name"}.
+{"op": "schedule", "name"}, {"op": "backfill", "name", "start", "end"} (ISO times).
 A query that raises answers {"raised": {"name", "message"}}.
 """
 
 import json
+import os
 import sys
+from datetime import datetime
 from typing import Any, Optional
 
 from dbos import DBOSClient, DBOSPortableJSONSerializer, PortableWorkflowError, WorkflowSerializationFormat
@@ -93,6 +96,9 @@ def answer(client: DBOSClient, query: dict) -> Any:
         return client.get_event(query["id"], query["key"], query.get("timeout", 10))
     if op == "read_stream":
         return list(client.read_stream(query["id"], query["key"]))
+    if op == "backfill":
+        start, end = datetime.fromisoformat(query["start"]), datetime.fromisoformat(query["end"])
+        return [handle.workflow_id for handle in client.backfill_schedule(query["name"], start, end)]
     if op == "schedule":
         schedule = client.get_schedule(query["name"])
         return None if schedule is None else {key: schedule[key] for key in ("schedule_name", "context", "status")}
@@ -100,19 +106,20 @@ def answer(client: DBOSClient, query: dict) -> Any:
 
 
 def main() -> None:
-    request = json.load(sys.stdin)
-    extra = {"serializer": DBOSPortableJSONSerializer()} if request["serializer"] == "portable" else {}
-    client = DBOSClient(system_database_url=request["url"], application_name=request["app"], **extra)
-    answers = []
+    portable = os.environ["PROBE_SERIALIZER"] == "portable"
+    extra = {"serializer": DBOSPortableJSONSerializer()} if portable else {}
+    client = DBOSClient(system_database_url=os.environ["PROBE_URL"], application_name=os.environ["PROBE_APP"], **extra)
     try:
-        for query in request["queries"]:
-            try:
-                answers.append(answer(client, query))
-            except Exception as error:
-                answers.append({"raised": error_fields(error)})
+        for line in sys.stdin:
+            answers = []
+            for query in json.loads(line)["queries"]:
+                try:
+                    answers.append(answer(client, query))
+                except Exception as error:
+                    answers.append({"raised": error_fields(error)})
+            print("PROBE " + json.dumps({"answers": answers}, default=str), flush=True)
     finally:
         client.destroy()
-    print("PROBE " + json.dumps({"answers": answers}, default=str), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 /**
- * Runs ./client_probe.py, DBOS Python's own DBOSClient in a subprocess, to ask it what dbos-edge is asked too.
- * One process answers a whole batch of queries, as its start-up is the slow part.
+ * Asks DBOS Python's own DBOSClient (./client_probe.py in a subprocess) what dbos-edge is asked too. One process
+ * per target serves every batch of a test file, as its start-up is the slow part; `closePythonProbes` ends them.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { PythonSerializer } from './harness.ts';
 import { ensurePythonRuntime, PYTHON, pythonDatabaseUrl, pythonEnvironment } from './runtime.ts';
@@ -17,7 +17,8 @@ export type ProbeQuery =
   | { op: 'enqueue'; options: Record<string, unknown>; args?: unknown[]; kwargs?: Record<string, unknown> }
   | { op: 'get_event'; id: string; key: string; timeout?: number }
   | { op: 'read_stream'; id: string; key: string }
-  | { op: 'schedule'; name: string };
+  | { op: 'schedule'; name: string }
+  | { op: 'backfill'; name: string; start: string; end: string };
 
 export interface ProbeTarget {
   databaseUrl: string;
@@ -25,29 +26,81 @@ export interface ProbeTarget {
   serializer: PythonSerializer;
 }
 
-/** The Python client's answers, one per query in order (`{ raised: { name, message } }` where it threw). */
-export async function probePython(target: ProbeTarget, queries: ProbeQuery[]): Promise<unknown[]> {
+interface Probe {
+  child: ChildProcessWithoutNullStreams;
+  output: string;
+  /** Requests are answered in order; each waits for the one before it. */
+  queue: Promise<unknown>;
+}
+
+const probes = new Map<string, Probe>();
+
+function probeFor(target: ProbeTarget): Probe {
+  const key = `${target.databaseUrl} ${target.appName} ${target.serializer}`;
+  const existing = probes.get(key);
+  if (existing) return existing;
   ensurePythonRuntime();
-  const child = spawn(PYTHON, [PROBE], { env: pythonEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
-  let output = '';
+  const child = spawn(PYTHON, [PROBE], {
+    env: {
+      ...pythonEnvironment(),
+      PROBE_URL: pythonDatabaseUrl(target.databaseUrl),
+      PROBE_APP: target.appName,
+      PROBE_SERIALIZER: target.serializer,
+    },
+  });
+  const probe: Probe = { child, output: '', queue: Promise.resolve() };
   child.stdout.on('data', (chunk) => {
-    output += chunk;
+    probe.output += chunk;
   });
   child.stderr.on('data', (chunk) => {
-    output += chunk;
+    probe.output += chunk;
   });
-  const request = {
-    url: pythonDatabaseUrl(target.databaseUrl),
-    app: target.appName,
-    serializer: target.serializer,
-    queries,
-  };
-  child.stdin.end(JSON.stringify(request));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
+  process.once('exit', () => child.kill('SIGKILL'));
+  probes.set(key, probe);
+  return probe;
+}
+
+/** The Python client's answers, one per query in order (`{ raised: { name, message } }` where it threw). */
+export function probePython(target: ProbeTarget, queries: ProbeQuery[]): Promise<unknown[]> {
+  const probe = probeFor(target);
+  const answered = probe.queue.then(() => ask(probe, queries));
+  probe.queue = answered.catch(() => undefined);
+  return answered;
+}
+
+function ask(probe: Probe, queries: ProbeQuery[]): Promise<unknown[]> {
+  const start = probe.output.length;
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      const line = /^PROBE (.*)$/m.exec(probe.output.slice(start));
+      if (!line?.[1]) return;
+      stop();
+      resolve((JSON.parse(line[1]) as { answers: unknown[] }).answers);
+    };
+    const onExit = (code: number | null) => {
+      stop();
+      reject(new Error(`client_probe.py exited with code ${code}:\n${probe.output}`));
+    };
+    const stop = () => {
+      probe.child.stdout.off('data', onData);
+      probe.child.off('exit', onExit);
+    };
+    probe.child.stdout.on('data', onData);
+    probe.child.once('exit', onExit);
+    probe.child.stdin.write(`${JSON.stringify({ queries })}\n`);
   });
-  const line = /^PROBE (.*)$/m.exec(output);
-  if (code !== 0 || !line?.[1]) throw new Error(`client_probe.py exited with code ${code}:\n${output}`);
-  return (JSON.parse(line[1]) as { answers: unknown[] }).answers;
+}
+
+/** Ends every probe process this test file started. */
+export async function closePythonProbes(): Promise<void> {
+  const exits = [...probes.values()].map(
+    ({ child }) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  );
+  probes.clear();
+  await Promise.all(exits);
 }
