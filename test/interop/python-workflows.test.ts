@@ -10,8 +10,8 @@ import {
   DBOSConflictingWorkflowError,
   DBOSQueueDuplicatedError,
   DBOSWorkflowError,
-  type WorkflowStatus,
 } from '../../src/index.ts';
+import { comparable } from './python/compare.ts';
 import { probePython } from './python/probe.ts';
 import { BOTH_VARIANTS, pythonSuite } from './python/targets.ts';
 import { waitUntil } from './worker/harness.ts';
@@ -312,40 +312,3 @@ describe.each(BOTH_VARIANTS)('Python app (%s serializer) runs what dbos-edge enq
     });
   });
 });
-
-/** A dbos-edge status in the shape client_probe.py prints (absent fields as null, errors as name + message). */
-function comparable(status: WorkflowStatus | undefined) {
-  if (!status) return null;
-  const error = status.error as { name?: string; message?: string } | undefined;
-  return {
-    workflowID: status.workflowID,
-    status: status.status,
-    workflowName: status.workflowName,
-    queueName: status.queueName ?? null,
-    authenticatedUser: status.authenticatedUser ?? null,
-    // dbos-edge (like the TS SDK) gives [] where Python gives None for a workflow without roles.
-    authenticatedRoles: status.authenticatedRoles.length > 0 ? status.authenticatedRoles : null,
-    applicationVersion: status.applicationVersion ?? null,
-    applicationName: status.applicationName ?? null,
-    executorId: status.executorId ?? null,
-    createdAt: status.createdAt,
-    updatedAt: status.updatedAt ?? null,
-    timeoutMS: status.timeoutMS ?? null,
-    deadlineEpochMS: status.deadlineEpochMS ?? null,
-    deduplicationID: status.deduplicationID ?? null,
-    priority: status.priority,
-    queuePartitionKey: status.queuePartitionKey ?? null,
-    forkedFrom: status.forkedFrom ?? null,
-    wasForkedFrom: status.wasForkedFrom,
-    parentWorkflowID: status.parentWorkflowID ?? null,
-    dequeuedAt: status.dequeuedAt ?? null,
-    delayUntilEpochMS: status.delayUntilEpochMS ?? null,
-    completedAt: status.completedAt ?? null,
-    scheduleName: status.scheduleName ?? null,
-    recoveryAttempts: status.recoveryAttempts,
-    input: status.input ?? null,
-    namedInput: {},
-    output: status.output ?? null,
-    error: error ? { name: error.name, message: error.message } : null,
-  };
-}

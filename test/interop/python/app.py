@@ -165,6 +165,8 @@ def start_own_workflows() -> None:
         DBOS.start_workflow(three_steps, "own")
     with SetWorkflowID("py-own-failure"):
         DBOS.start_workflow(fail_custom, "own failure")
+    with SetWorkflowID("py-own-value-error"):
+        DBOS.start_workflow(fail_value, "own value error")
 
 
 def main() -> None:

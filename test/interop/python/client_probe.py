@@ -6,7 +6,8 @@ requests until stdin closes: each stdin line is {"queries": [...]}, answered by 
 Queries: {"op": "status", "id"}, {"op": "result", "id", "timeout"}, {"op": "list", "filters": {...}},
 {"op": "steps", "id"}, {"op": "enqueue", "options": {...}, "args": [...], "kwargs": {...}},
 {"op": "get_event", "id", "key", "timeout"}, {"op": "read_stream", "id", "key"},
-{"op": "schedule", "name"}, {"op": "backfill", "name", "start", "end"} (ISO times).
+{"op": "schedule", "name"}, {"op": "backfill", "name", "start", "end"} (ISO times),
+{"op": "create_schedule", "schedule": {create_schedule's keyword arguments}}.
 A query that raises answers {"raised": {"name", "message"}}.
 """
 
@@ -99,6 +100,9 @@ def answer(client: DBOSClient, query: dict) -> Any:
     if op == "backfill":
         start, end = datetime.fromisoformat(query["start"]), datetime.fromisoformat(query["end"])
         return [handle.workflow_id for handle in client.backfill_schedule(query["name"], start, end)]
+    if op == "create_schedule":
+        client.create_schedule(**query["schedule"])
+        return query["schedule"]["schedule_name"]
     if op == "schedule":
         schedule = client.get_schedule(query["name"])
         return None if schedule is None else {key: schedule[key] for key in ("schedule_name", "context", "status")}

@@ -18,7 +18,8 @@ export type ProbeQuery =
   | { op: 'get_event'; id: string; key: string; timeout?: number }
   | { op: 'read_stream'; id: string; key: string }
   | { op: 'schedule'; name: string }
-  | { op: 'backfill'; name: string; start: string; end: string };
+  | { op: 'backfill'; name: string; start: string; end: string }
+  | { op: 'create_schedule'; schedule: Record<string, unknown> };
 
 export interface ProbeTarget {
   databaseUrl: string;
