@@ -191,8 +191,14 @@ export class Codec {
     if (serialization === PORTABLE || (serialization == null && isPortableArgs(value))) {
       return ((value as { positionalArgs?: unknown[] }).positionalArgs ?? []) as unknown[];
     }
+    // A Python app's own scheduler writes its runs' inputs with no format name, as {"args": [...], "kwargs": {}}.
+    if (serialization == null && isPythonInputs(value)) return (value as { args: unknown[] }).args;
     return value as unknown[];
   }
+}
+
+function isPythonInputs(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { args?: unknown }).args) && 'kwargs' in v;
 }
 
 function isPortableArgs(v: unknown): boolean {

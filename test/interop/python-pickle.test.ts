@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DBOSSerializationError, DBOSWorkflowError, type StepInfo } from '../../src/index.ts';
+import { firstSuccessfulRun, scheduleTickWithPython } from './python/app-schedules.ts';
 import { comparable, comparableStep } from './python/compare.ts';
 import { probePython } from './python/probe.ts';
 import { pythonSuite } from './python/targets.ts';
-import { waitUntil } from './worker/harness.ts';
 
 const RESULT_WAIT = { timeoutMs: 20_000 };
 
@@ -113,19 +113,14 @@ describe('reading the pickled data of a default-serializer Python app', () => {
 
   it('reads a schedule the Python client made (pickled context), and the runs its scheduler started', async () => {
     const name = uid('py_sched').replaceAll('-', '_');
-    await probePython(target, [
-      {
-        op: 'create_schedule',
-        schedule: { schedule_name: name, workflow_name: 'tick', schedule: '* * * * * *', context: { src: 'py' } },
-      },
-    ]);
+    await scheduleTickWithPython(target, name, { src: 'py' });
     try {
       expect((await client.getSchedule(name))?.context).toEqual({ src: 'py' });
-      const runsOf = () => client.listWorkflows({ scheduleName: name, status: 'SUCCESS', loadOutput: true });
-      await waitUntil(async () => (await runsOf()).length > 0, RESULT_WAIT);
-      const [run] = await runsOf();
-      const at = run?.workflowID.slice(`sched-${name}-`.length);
-      expect(run?.output).toEqual({ at, context: { src: 'py' } });
+      const run = await firstSuccessfulRun(client, name);
+      const at = run.workflowID.slice(`sched-${name}-`.length);
+      expect(run.output).toEqual({ at, context: { src: 'py' } });
+      // The scheduled time is a pickled datetime; its JS form is the decoder's to document.
+      expect(run.input).toEqual([expect.anything(), { src: 'py' }]);
     } finally {
       await client.deleteSchedule(name);
     }

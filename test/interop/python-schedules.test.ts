@@ -4,6 +4,7 @@
  * DBOS Python's own client. (The app's own scheduler firing them is in python-schedule-formats.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { firstSuccessfulRun, scheduleTickWithPython } from './python/app-schedules.ts';
 import { probePython } from './python/probe.ts';
 import { pythonSuite } from './python/targets.ts';
 
@@ -83,5 +84,25 @@ describe('schedules of a portable-serializer Python app', () => {
     expect(await handle.getResult(RESULT_WAIT)).toMatchObject({ context: 'now' });
     expect((await handle.getStatus())?.scheduleName).toBe(name);
     await client.deleteSchedule(name);
+  });
+});
+
+describe("runs of a portable-serializer Python app's own scheduler", () => {
+  const { target, client, uid } = pythonSuite('pyownsched', 'portable');
+
+  it('reads a schedule the Python client made, and the runs the app started for it', async () => {
+    const name = uid('py_sched').replaceAll('-', '_');
+    await scheduleTickWithPython(target, name, { src: 'py' });
+    try {
+      expect((await client.getSchedule(name))?.context).toEqual({ src: 'py' });
+      const run = await firstSuccessfulRun(client, name);
+      const at = run.workflowID.slice(`sched-${name}-`.length);
+      expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+      expect(run.output).toEqual({ at, context: { src: 'py' } });
+      const status = await client.getWorkflow(run.workflowID);
+      expect(status?.input).toEqual([new Date(at).toISOString(), { src: 'py' }]);
+    } finally {
+      await client.deleteSchedule(name);
+    }
   });
 });
