@@ -312,3 +312,24 @@ describe.each(BOTH_VARIANTS)('Python app (%s serializer) runs what dbos-edge enq
     });
   });
 });
+
+describe('workflows a portable-serializer Python app starts itself', () => {
+  const { target, client } = pythonSuite('pyown', 'portable');
+
+  it('reads their inputs, outputs and errors, as the Python client does', async () => {
+    await Promise.allSettled(
+      ['py-own-echo', 'py-own-value-error'].map((id) => client.retrieveWorkflow(id).getResult(RESULT_WAIT)),
+    );
+    const echo = await client.getWorkflow('py-own-echo');
+    expect(echo).toMatchObject({
+      status: 'SUCCESS',
+      input: ['own', 1],
+      output: { args: ['own', 1], kwargs: { flag: true } },
+    });
+    const failure = await client.getWorkflow('py-own-failure');
+    expect(failure?.error).toBeInstanceOf(DBOSWorkflowError);
+    expect(failure?.error).toMatchObject({ name: 'PaymentError', message: 'own failure' });
+    const [theirs] = await probePython(target, [{ op: 'status', id: 'py-own-echo' }]);
+    expect({ ...comparable(echo), namedInput: { flag: true } }).toEqual(theirs);
+  });
+});

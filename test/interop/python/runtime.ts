@@ -13,7 +13,7 @@ const TARBALL_NAME = 'dbos-py-2.30.0-runtime.tar.gz';
 const TARBALL = process.env.DBOS_PY_TARBALL ?? join(CHECKOUT, '..', 'shared', 'vendor', TARBALL_NAME);
 const CACHE = join(CHECKOUT, '.cache');
 export const DBOS_PY_ROOT = join(CACHE, 'dbos-py');
-// Written last, so a half-finished unpack is never taken for a complete one.
+// Written last (after unpacking and compiling), so a half-finished set-up is never taken for a complete one.
 const MARKER = join(DBOS_PY_ROOT, '.unpacked-from');
 export const PYTHON = process.env.DBOS_PY_PYTHON ?? '/usr/bin/python3.11';
 
@@ -56,11 +56,21 @@ export function ensurePythonRuntime(): void {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   execFileSync('tar', ['xzf', TARBALL, '-C', staging]);
-  writeFileSync(join(staging, 'dbos-py', '.unpacked-from'), TARBALL_NAME);
   rmSync(DBOS_PY_ROOT, { recursive: true, force: true });
   mkdirSync(dirname(DBOS_PY_ROOT), { recursive: true });
   renameSync(join(staging, 'dbos-py'), DBOS_PY_ROOT);
   rmSync(staging, { recursive: true, force: true });
+  compileBytecode();
+  writeFileSync(MARKER, TARBALL_NAME);
+}
+
+/**
+ * Compiles the runtime once: where PYTHONDONTWRITEBYTECODE is set, every start would otherwise compile SQLAlchemy
+ * and dbos again (1.5 s of CPU per process instead of 0.5 s).
+ */
+function compileBytecode(): void {
+  const folders = ['src', 'deps', 'meta'].map((folder) => join(DBOS_PY_ROOT, folder));
+  execFileSync(PYTHON, ['-m', 'compileall', '-q', '-j', '0', ...folders], { stdio: 'ignore' });
 }
 
 /** SQLAlchemy knows `postgresql://`, not the `postgres://` spelling the test helpers use. */
