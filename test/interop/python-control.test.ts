@@ -12,7 +12,7 @@ import { waitUntil } from './worker/harness.ts';
 
 const RESULT_WAIT = { timeoutMs: 20_000 };
 
-describe.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s serializer)', (serializer) => {
+describe.concurrent.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s serializer)', (serializer) => {
   const { target, client, statusOf, prefix, uid } = pythonSuite('pyctl', serializer);
   const waitForStatus = (id: string, status: string) =>
     waitUntil(async () => (await statusOf(id)) === status, RESULT_WAIT);

@@ -18,7 +18,7 @@ import { waitUntil } from './worker/harness.ts';
 
 const RESULT_WAIT = { timeoutMs: 20_000 };
 
-describe.each(BOTH_VARIANTS)('Python app (%s serializer) runs what dbos-edge enqueues', (serializer) => {
+describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what dbos-edge enqueues', (serializer) => {
   const { target, client, statusOf, prefix, uid } = pythonSuite('pywf', serializer);
 
   describe('arguments and results', () => {

@@ -1,6 +1,6 @@
 /**
  * Asks DBOS Python's own DBOSClient (./client_probe.py in a subprocess) what dbos-edge is asked too. One process
- * per target serves every batch of a test file, as its start-up is the slow part; `closePythonProbes` ends them.
+ * per target serves every batch of a test file, as its start-up is the slow part; `closePythonProbe` ends it.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -36,8 +36,10 @@ interface Probe {
 
 const probes = new Map<string, Probe>();
 
+const probeKey = (target: ProbeTarget) => `${target.databaseUrl} ${target.appName} ${target.serializer}`;
+
 function probeFor(target: ProbeTarget): Probe {
-  const key = `${target.databaseUrl} ${target.appName} ${target.serializer}`;
+  const key = probeKey(target);
   const existing = probes.get(key);
   if (existing) return existing;
   ensurePythonRuntime();
@@ -92,16 +94,16 @@ function ask(probe: Probe, queries: ProbeQuery[]): Promise<unknown[]> {
   });
 }
 
-/** Ends every probe process this test file started. */
-export async function closePythonProbes(): Promise<void> {
-  const exits = [...probes.values()].map(
-    ({ child }) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.stdin.end();
-      }),
-  );
-  probes.clear();
-  await Promise.all(exits);
+/** Ends the target's probe process, once the questions already asked are answered. */
+export async function closePythonProbe(target: ProbeTarget): Promise<void> {
+  const key = probeKey(target);
+  const probe = probes.get(key);
+  if (!probe) return;
+  probes.delete(key);
+  await probe.queue;
+  const { child } = probe;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin.end();
+  await exited;
 }

@@ -5,7 +5,7 @@
 import { afterAll, inject } from 'vitest';
 import { DBOSClient } from '../../../src/index.ts';
 import type { PythonSerializer } from './harness.ts';
-import { closePythonProbes, type ProbeTarget } from './probe.ts';
+import { closePythonProbe, type ProbeTarget } from './probe.ts';
 
 export interface PythonTarget extends ProbeTarget {
   appVersion: string;
@@ -41,7 +41,7 @@ export function idMaker(file: string, serializer: PythonSerializer) {
 export function pythonSuite(file: string, serializer: PythonSerializer) {
   const target = pythonTarget(serializer);
   const client = edgeClient(target);
-  afterAll(() => Promise.all([client.destroy(), closePythonProbes()]));
+  afterAll(() => Promise.all([client.destroy(), closePythonProbe(target)]));
   const statusOf = async (id: string) => (await client.getWorkflow(id))?.status;
   return { target, client, statusOf, ...idMaker(file, serializer) };
 }
