@@ -102,7 +102,7 @@ describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what db
       });
     });
 
-    it('runs a workflow pinned to the app version, and leaves one pinned to another version queued', async () => {
+    it('runs a workflow pinned to the app version, and leaves one pinned to another version queued (listed alike by both clients)', async () => {
       const elsewhere = await client.enqueue(
         { queueName: 'interop', workflowName: 'add', workflowID: uid('other-version'), appVersion: 'not-running' },
         1,
@@ -115,6 +115,12 @@ describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what db
       );
       expect(await pinned.getResult(RESULT_WAIT)).toBe(4);
       expect(await statusOf(elsewhere.workflowID)).toBe('ENQUEUED');
+      const queued = await client.listQueuedWorkflows({ workflowIDs: [elsewhere.workflowID, pinned.workflowID] });
+      expect(queued.map((w) => [w.workflowID, w.applicationVersion])).toEqual([[elsewhere.workflowID, 'not-running']]);
+      const [theirs] = await probePython(target, [
+        { op: 'list', filters: { workflow_ids: [elsewhere.workflowID, pinned.workflowID], queues_only: true } },
+      ]);
+      expect(theirs).toEqual(queued.map(comparable));
       await client.cancelWorkflow(elsewhere.workflowID);
     });
 
