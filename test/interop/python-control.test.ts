@@ -227,7 +227,7 @@ describe('step outputs of a portable-serializer Python app', () => {
     expect((await handle.getResult(RESULT_WAIT))[1]).toBe(firstStep?.output);
   });
 
-  it('shows where a waiting workflow stands: its step, then DBOS.recv', async () => {
+  it('numbers the steps of a workflow that waited: its step, DBOS.recv and its sleep, the next step', async () => {
     const handle = await client.enqueue<unknown[]>(
       { queueName: 'interop', workflowName: 'gated_steps', workflowID: uid('gated') },
       'gated',
@@ -236,7 +236,14 @@ describe('step outputs of a portable-serializer Python app', () => {
     const result = await handle.getResult(RESULT_WAIT);
     const steps = (await client.listWorkflowSteps(handle.workflowID)) as StepInfo[];
     expect(steps[0]).toMatchObject({ functionID: 1, name: 'random_step', output: result[1] });
-    expect(steps.find((s) => s.name === 'DBOS.recv')?.output).toBe('go!');
-    expect(steps.at(-1)).toMatchObject({ name: 'random_step', output: result[3] });
+    // DBOS.recv takes two step numbers: the receive, then the sleep that holds its deadline.
+    expect(steps.map((s) => [s.functionID, s.name])).toEqual([
+      [1, 'random_step'],
+      [2, 'DBOS.recv'],
+      [3, 'DBOS.sleep'],
+      [4, 'random_step'],
+    ]);
+    expect(steps[1]?.output).toBe('go!');
+    expect(steps[3]?.output).toBe(result[3]);
   });
 });

@@ -68,7 +68,7 @@ describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what db
       const handle = await client.enqueue({ queueName: 'interop', workflowName: 'fail_value', workflowID: id }, 'bad');
       const error = await handle.getResult(RESULT_WAIT).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DBOSWorkflowError);
-      expect(error).toMatchObject({ name: 'ValueError', message: 'bad', workflowID: id });
+      expect(error).toMatchObject({ name: 'ValueError', message: 'bad', workflowID: id, errorCode: null });
       const status = await client.getWorkflow(id);
       expect(status?.status).toBe('ERROR');
       expect(status?.error).toMatchObject({ name: 'ValueError', message: 'bad' });
@@ -81,7 +81,8 @@ describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what db
       );
       const error = await handle.getResult(RESULT_WAIT).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DBOSWorkflowError);
-      expect(error).toMatchObject({ name: 'PaymentError', message: 'card declined' });
+      // DBOS Python carries an exception's `code` attribute into the portable error.
+      expect(error).toMatchObject({ name: 'PaymentError', message: 'card declined', errorCode: 'E_PAY' });
     });
   });
 
