@@ -99,6 +99,31 @@ describe.concurrent.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s ser
     });
   });
 
+  describe('many at once', () => {
+    it('enqueues a batch with keyword arguments, messages it in one statement, and deletes it when done', async () => {
+      const batchPrefix = `${prefix}many-`;
+      const results = await client.enqueueMany<unknown[]>(
+        ['a', 'b'].map((topic) => ({
+          options: { queueName: 'interop', workflowName: 'receive', workflowID: `${batchPrefix}${topic}` },
+          args: [],
+          namedArgs: { topic, count: 1, timeout: 10 },
+        })),
+      );
+      const handles = results.map((r) => {
+        if (!r.ok) throw r.error;
+        return r.handle;
+      });
+      await client.sendMany([
+        { destinationID: `${batchPrefix}a`, message: 'for a', topic: 'a' },
+        { destinationID: `${batchPrefix}b`, message: 'for b', topic: 'b' },
+      ]);
+      expect(await Promise.all(handles.map((h) => h.getResult(RESULT_WAIT)))).toEqual([['for a'], ['for b']]);
+      expect(await client.deleteWorkflows({ filter: { workflowIDPrefix: batchPrefix } })).toEqual({ count: 2 });
+      const [theirs] = await probePython(target, [{ op: 'list', filters: { workflow_id_prefix: batchPrefix } }]);
+      expect(theirs).toEqual([]);
+    });
+  });
+
   describe('messages, events, streams', () => {
     it('delivers messages by topic, in order, to DBOS.recv', async () => {
       const handle = await client.enqueue<unknown[]>(
