@@ -11,7 +11,7 @@ export interface PythonTarget extends ProbeTarget {
   appVersion: string;
 }
 
-export function pythonTarget(serializer: PythonSerializer): PythonTarget {
+function pythonTarget(serializer: PythonSerializer): PythonTarget {
   const appVersion = inject('pyAppVersion');
   return serializer === 'pickle'
     ? { serializer, databaseUrl: inject('pyDatabaseUrl'), appName: inject('pyAppName'), appVersion }
@@ -20,7 +20,7 @@ export function pythonTarget(serializer: PythonSerializer): PythonTarget {
 
 export const BOTH_VARIANTS: PythonSerializer[] = ['pickle', 'portable'];
 
-export function edgeClient(target: PythonTarget): DBOSClient {
+function edgeClient(target: PythonTarget): DBOSClient {
   return new DBOSClient({
     systemDatabaseUrl: target.databaseUrl,
     applicationName: target.appName,
@@ -29,7 +29,7 @@ export function edgeClient(target: PythonTarget): DBOSClient {
 }
 
 /** Unique workflow IDs under one prefix per test file and variant. */
-export function idMaker(file: string, serializer: PythonSerializer) {
+function idMaker(file: string, serializer: PythonSerializer) {
   const prefix = `${file}-${serializer}-${Date.now().toString(36)}-`;
   return { prefix, uid: (label: string) => `${prefix}${label}-${Math.random().toString(36).slice(2, 8)}` };
 }
