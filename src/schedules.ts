@@ -202,12 +202,20 @@ export class Schedules {
     if (timezone) validateTimezone(timezone, `${field}.cronTimezone`);
     parseCron(s.schedule, timezone, `${field}.schedule`);
     const format = await this.#contextFormat(s.serializationType);
+    const language =
+      format === PICKLE
+        ? 'python'
+        : await this.#dialect().then(
+            (d) => d.language,
+            () => undefined,
+          );
     return {
       scheduleID: crypto.randomUUID(),
       scheduleName: s.scheduleName,
       workflowName: s.workflowName,
-      // The TS client stores '' for no class, and its scheduler compares it with existing runs' class: so do we.
-      workflowClassName: s.workflowClassName ?? '',
+      // No class: the TS client stores '' and its scheduler compares that with its runs' class; a Python app's
+      // scheduler looks '' up as a class name and leaves every run PENDING, so for Python it is NULL.
+      workflowClassName: s.workflowClassName ?? (language === 'python' ? null : ''),
       schedule: s.schedule.trim(),
       context: await this.#scope.codec.encode(s.context ?? null, format, `${field}.context`),
       automaticBackfill: settings.automaticBackfill ?? false,

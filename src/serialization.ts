@@ -209,12 +209,17 @@ export class Codec {
     if (serialization === PORTABLE || (serialization == null && isPortableArgs(value))) {
       return ((value as { positionalArgs?: unknown[] }).positionalArgs ?? []) as unknown[];
     }
-    // Python pickles `{"args": (...), "kwargs": {...}}`; keyword arguments have no place in the positional list.
-    if (serialization === PICKLE || (serialization == null && text.startsWith('gA'))) {
+    // Python's inputs are `{"args": (...), "kwargs": {...}}`: pickled (`py_pickle`), or, from a Python app's own
+    // scheduler, with no format name (pickle or JSON); keyword arguments have no place in the positional list.
+    if (serialization === PICKLE || (serialization == null && isPythonInputs(value))) {
       return ((value as { args?: unknown[] } | null)?.args ?? []) as unknown[];
     }
     return value as unknown[];
   }
+}
+
+function isPythonInputs(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && Array.isArray((v as { args?: unknown }).args) && 'kwargs' in v;
 }
 
 function isPortableArgs(v: unknown): boolean {

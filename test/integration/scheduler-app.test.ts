@@ -114,6 +114,13 @@ describe('the schedulerApp option', () => {
     const edge = client({ schedulerApp: { language: 'python' } });
     await edge.createSchedule(schedule('opt-py'));
     expect(decodePickle(await storedContext('opt-py'))).toEqual({ region: 'eu', retries: 3 });
+    // No class is NULL for Python (its scheduler would look up a class named ''), '' for TypeScript as its client does.
+    await client({ schedulerApp: { language: 'typescript' } }).createSchedule(schedule('opt-ts'));
+    const classes = await db.sql`SELECT schedule_name, workflow_class_name FROM dbos.workflow_schedules ORDER BY 1`;
+    expect(classes).toEqual([
+      { schedule_name: 'opt-py', workflow_class_name: null },
+      { schedule_name: 'opt-ts', workflow_class_name: '' },
+    ]);
   });
 
   it('python-portable: portable JSON contexts and Python run IDs', async () => {

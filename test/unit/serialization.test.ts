@@ -61,6 +61,12 @@ describe('portable_json', () => {
   it('reads portable inputs back to the positional list', async () => {
     expect(await codec.decodeArgs('{"namedArgs":{},"positionalArgs":[1,"a"]}', PORTABLE, 'x')).toEqual([1, 'a']);
   });
+
+  it("reads a Python scheduler's unnamed JSON inputs back to the positional list", async () => {
+    const text = '{"args":["2026-12-01T04:30:10.000Z",{"src":"py"}],"kwargs":{}}';
+    expect(await codec.decodeArgs(text, null, 'x')).toEqual(['2026-12-01T04:30:10.000Z', { src: 'py' }]);
+    expect(await codec.decodeArgs('[{"args":[1],"kwargs":{}}]', null, 'x')).toEqual([{ args: [1], kwargs: {} }]);
+  });
 });
 
 describe('js_superjson (native)', () => {
