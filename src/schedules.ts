@@ -145,8 +145,22 @@ export class Schedules {
   }
 
   /** The format a context is written in: portable if asked for, else the scheduler app's own. */
-  async #contextFormat(serializationType: SerializationType | undefined): Promise<string> {
-    if (serializationType === 'portable') return PORTABLE;
+  async #contextFormat(serializationType: SerializationType | undefined, field: string): Promise<string> {
+    if (serializationType === 'portable') {
+      // Portable is the caller's choice, unless the app is known to read only its native format: its scheduler
+      // lists every schedule in its scope each poll, and one it cannot read fails them all.
+      const known = await this.#dialect().then((d) => d, () => undefined);
+      if (known && known.contextFormat !== PORTABLE) {
+        throw new ValidationError([
+          {
+            field,
+            rule: 'scheduler_format',
+            message: `portable JSON cannot be read by the ${known.language} app's scheduler, which reads ${known.contextFormat}; leave serializationType unset`,
+          },
+        ]);
+      }
+      return PORTABLE;
+    }
     const { language, contextFormat } = await this.#dialect();
     if (serializationType === undefined) return contextFormat;
     return language === 'python' ? PICKLE : NATIVE;
@@ -201,7 +215,7 @@ export class Schedules {
     const timezone = settings.cronTimezone ?? null;
     if (timezone) validateTimezone(timezone, `${field}.cronTimezone`);
     parseCron(s.schedule, timezone, `${field}.schedule`);
-    const format = await this.#contextFormat(s.serializationType);
+    const format = await this.#contextFormat(s.serializationType, `${field}.serializationType`);
     const language =
       format === PICKLE
         ? 'python'
@@ -272,7 +286,7 @@ export class Schedules {
     if ('context' in u) {
       // Keep the context's format unless told otherwise: an app's scheduler reads only the format it expects.
       const format = u.serializationType
-        ? await this.#contextFormat(u.serializationType)
+        ? await this.#contextFormat(u.serializationType, 'changes.serializationType')
         : this.#scope.codec.formatOf((await this.#require(n)).context);
       context = await this.#scope.codec.encode(u.context ?? null, format, 'changes.context');
     }

@@ -135,6 +135,16 @@ describe('the schedulerApp option', () => {
     expect(run?.workflowID).toBe('sched-opt-pyp-2026-03-01T01:00:00+00:00');
   });
 
+  it('refuses portable JSON for an app that reads only its native format, naming the field', async () => {
+    const edge = client({ schedulerApp: { language: 'python' } });
+    const error = await edge.createSchedule({ ...schedule('portable'), serializationType: 'portable' }).catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'schedule.serializationType', rule: 'scheduler_format' }),
+    ]);
+    expect(await db.sql`SELECT 1 FROM dbos.workflow_schedules`).toHaveLength(0);
+  });
+
   it('refuses a context pickle cannot express before writing anything, naming the field', async () => {
     const edge = client({ schedulerApp: { language: 'python' } });
     const error = await edge.createSchedule(schedule('bad', { tags: new Set(['a']) })).catch((e) => e);

@@ -77,6 +77,8 @@ describe.each(drivers)('the Worker in workerd on $name', ({ name, url }) => {
     worker = await runWorker(bundle, {
       DBOS_SYSTEM_DATABASE_URL: url(),
       DBOS_APPLICATION_NAME: APP,
+      // The DBOS worker beside it is a TypeScript app with the default serializer.
+      DBOS_EDGE_SCHEDULER_APP: 'typescript',
       DBOS_EDGE_API_TOKENS: `full:${FULL},read:${READ}`,
       DBOS_EDGE_WEBHOOK_SECRET: WHSEC,
       DBOS_EDGE_WEBHOOKS: JSON.stringify({
@@ -177,7 +179,6 @@ describe.each(drivers)('the Worker in workerd on $name', ({ name, url }) => {
         workflowName: 'scheduled',
         schedule: '0 0 1 1 *',
         context: { via: name },
-        serializationType: 'portable',
       }),
     );
     expect(created.status).toBe(201);
@@ -223,7 +224,7 @@ describe.each(drivers)('the Worker in workerd on $name', ({ name, url }) => {
     for (const id of expected) {
       const r = await worker.fetch(`/v1/workflows/${id}/result?timeoutMs=20000`, { headers: auth(READ) });
       expect(((await r.json()) as { output: unknown }).output).toEqual({
-        isDate: false,
+        isDate: true,
         at: id.slice(`sched-${scheduleName}-`.length),
         context: { via: name },
       });

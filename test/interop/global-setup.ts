@@ -3,6 +3,9 @@
  * Python app in its two serializer variants (python/setup.ts). They start concurrently; the facts the test files
  * need are handed over with vitest's provide/inject. Torn down (apps stopped, databases dropped) at the end.
  */
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createTestDatabase } from '../helpers/pg.ts';
 import { type PythonApps, startPythonApps } from './python/setup.ts';
@@ -13,6 +16,8 @@ declare module 'vitest' {
     interopDatabaseUrl: string;
     interopAppName: string;
     interopAppVersion: string;
+    /** Everything the TypeScript worker prints, as it prints it. */
+    interopWorkerLog: string;
     pyDatabaseUrl: string;
     pyAppName: string;
     pyPortableDatabaseUrl: string;
@@ -25,15 +30,18 @@ async function startTsWorker() {
   const db = await createTestDatabase('edge_interop');
   const appName = 'edge-interop';
   const appVersion = process.env.INTEROP_APP_VERSION ?? 'v1';
+  const logFile = join(tmpdir(), `${db.name}.log`);
   try {
-    const worker = await startWorker({ databaseUrl: db.url, appName, appVersion });
+    const worker = await startWorker({ databaseUrl: db.url, appName, appVersion, logFile });
     return {
       db,
       appName,
       appVersion,
+      logFile,
       stop: async () => {
         await worker.stop();
         await db.drop();
+        await rm(logFile, { force: true });
       },
     };
   } catch (error) {
@@ -51,6 +59,7 @@ export default async function setup(project: TestProject) {
   project.provide('interopDatabaseUrl', ts.value.db.url);
   project.provide('interopAppName', ts.value.appName);
   project.provide('interopAppVersion', ts.value.appVersion);
+  project.provide('interopWorkerLog', ts.value.logFile);
   const pythonApps: PythonApps = py.value;
   project.provide('pyDatabaseUrl', pythonApps.pickle.databaseUrl);
   project.provide('pyAppName', pythonApps.pickle.appName);

@@ -2,13 +2,15 @@
  * Schedules made by dbos-edge, run by a real DBOS worker: fired by the worker's own scheduler (native context)
  * and by dbos-edge's tick; paused and resumed; backfilled side by side with the SDK's own client.
  */
+import { readFileSync } from 'node:fs';
 import { DBOSClient as SdkClient } from '@dbos-inc/dbos-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DBOSClient, type WorkflowStatus } from '../../src/index.ts';
+import { DBOSClient, ValidationError, type WorkflowStatus } from '../../src/index.ts';
 import { waitUntil } from './worker/harness.ts';
 
 const url = inject('interopDatabaseUrl');
 const appName = inject('interopAppName');
+const workerLog = inject('interopWorkerLog');
 let client: DBOSClient;
 let sdk: SdkClient;
 const uid = (label: string) => `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -41,18 +43,16 @@ describe('a schedule created by dbos-edge', () => {
   it('fires in the worker, which receives its Date and context; pause stops it and resume restarts it', async () => {
     const name = uid('native');
     const context = { from: 'edge', since: new Date('2026-01-01T00:00:00.000Z') };
-    await client.createSchedule({
-      scheduleName: name,
-      workflowName: 'scheduled',
-      schedule: '* * * * * *',
-      context,
-      serializationType: 'native',
-    });
+    const logBefore = readFileSync(workerLog, 'utf8').length;
+    // The app's own format is the default: no serializationType.
+    await client.createSchedule({ scheduleName: name, workflowName: 'scheduled', schedule: '* * * * * *', context });
     await waitUntil(async () => (await runsOf(name, 'SUCCESS')).length >= 1, { timeoutMs: 20_000 });
     const [run] = await runsOf(name, 'SUCCESS');
     expect(run?.workflowID).toMatch(new RegExp(`^sched-${name}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.000Z$`));
     expect(run?.output).toEqual({ isDate: true, at: run?.workflowID.slice(`sched-${name}-`.length), context });
     expect(run?.scheduleName).toBe(name);
+    // Its scheduler read every schedule in its scope without complaint while it fired this one.
+    expect(readFileSync(workerLog, 'utf8').slice(logBefore)).not.toMatch(/Dynamic scheduler: (error|not running)/);
 
     await client.pauseSchedule(name);
     const pausedAt = Date.now();
@@ -81,27 +81,44 @@ describe('a schedule created by dbos-edge', () => {
     await client.deleteSchedule(name);
   });
 
-  it('a portable schedule, asked for, is fired by the tick and run by the worker with (ISO time, context)', async () => {
+  it('refuses a portable schedule, which this app’s scheduler cannot read, before writing it', async () => {
+    const name = uid('portable');
+    const error = await client
+      .createSchedule({
+        scheduleName: name,
+        workflowName: 'scheduled',
+        schedule: '* * * * *',
+        serializationType: 'portable',
+      })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues).toEqual([
+      expect.objectContaining({ field: 'schedule.serializationType', rule: 'scheduler_format' }),
+    ]);
+    expect(await client.getSchedule(name)).toBeNull();
+  });
+
+  it('is fired by the tick too, while the app is down, and the worker runs it with its Date and context', async () => {
     const name = uid('tick');
+    // Yearly, so the worker's own scheduler fires nothing during the test: only the tick does.
     await client.createSchedule({
       scheduleName: name,
       workflowName: 'scheduled',
-      schedule: '* * * * * *',
+      schedule: '0 0 1 1 *',
       context: { n: 1 },
-      serializationType: 'portable',
     });
-    const start = await client.runScheduleTick(); // never fired: records now, fires nothing
+    const start = await client.runScheduleTick({ now: '2020-06-01T00:00:00Z' }); // never fired: records now
     expect(start.schedules.find((s) => s.scheduleName === name)?.fired).toEqual([]);
-    await new Promise((r) => setTimeout(r, 2100));
-    const report = await client.runScheduleTick();
+    const report = await client.runScheduleTick({ now: '2023-06-01T00:00:00Z' });
     const fired = report.schedules.find((s) => s.scheduleName === name)?.fired ?? [];
-    expect(fired.length).toBeGreaterThanOrEqual(2);
-    const first = client.retrieveWorkflow(fired[0] as string);
-    expect(await first.getResult({ timeoutMs: 20_000 })).toEqual({
-      isDate: false,
-      at: (fired[0] as string).slice(`sched-${name}-`.length),
-      context: { n: 1 },
-    });
+    expect(fired).toEqual(['2021', '2022', '2023'].map((y) => `sched-${name}-${y}-01-01T00:00:00.000Z`));
+    for (const id of fired) {
+      expect(await client.retrieveWorkflow(id).getResult({ timeoutMs: 20_000 })).toEqual({
+        isDate: true,
+        at: id.slice(`sched-${name}-`.length),
+        context: { n: 1 },
+      });
+    }
     await client.deleteSchedule(name);
   });
 

@@ -3,6 +3,7 @@
  * Nothing here imitates DBOS: the worker is the SDK itself, talking to the same Postgres as the client.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   databaseUrl: string;
   appName: string;
   appVersion: string;
+  /** A file that receives everything the worker prints, as it prints it (test files read the scheduler's log). */
+  logFile?: string;
   /** How long to wait for `WORKER READY` before giving up. */
   startTimeoutMs?: number;
 }
@@ -36,12 +39,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk) => {
+  const record = (chunk: Buffer) => {
     output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+    if (options.logFile) appendFileSync(options.logFile, chunk);
+  };
+  child.stdout?.on('data', record);
+  child.stderr?.on('data', record);
   // A worker must never outlive the test run, even when the runner is killed.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
