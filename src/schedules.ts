@@ -149,7 +149,10 @@ export class Schedules {
     if (serializationType === 'portable') {
       // Portable is the caller's choice, unless the app is known to read only its native format: its scheduler
       // lists every schedule in its scope each poll, and one it cannot read fails them all.
-      const known = await this.#dialect().then((d) => d, () => undefined);
+      const known = await this.#dialect().then(
+        (d) => d,
+        () => undefined,
+      );
       if (known && known.contextFormat !== PORTABLE) {
         throw new ValidationError([
           {
