@@ -22,7 +22,7 @@ import { Results, type StatusWaitOptions } from './results.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
 import { Codec } from './serialization.ts';
 import type { SqlContext } from './sql/base.ts';
-import type { StepInfo, WorkflowStatus } from './status.ts';
+import type { QueueCounts, StepInfo, WorkflowStatus } from './status.ts';
 
 export type { DBOSClientConfig } from './options.ts';
 export type { BulkResult, EnqueueResult };
@@ -311,6 +311,11 @@ export class DBOSClient implements AsyncDisposable {
    */
   async listWorkflowsPage(input: opts.ListPageInput = {}): Promise<WorkflowPage> {
     return this.#reader.page(input, false);
+  }
+
+  /** How many unfinished workflows each queue holds, by status, counted in one statement (no DBOS client has it). */
+  async listQueueCounts(): Promise<QueueCounts[]> {
+    return this.#reader.queueCounts();
   }
 
   /** `listQueuedWorkflows` by keyset, as `listWorkflowsPage`. */

@@ -37,5 +37,11 @@ export type { WorkflowPage } from './reader.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
-export { type StepInfo, WORKFLOW_STATUSES, type WorkflowStatus, type WorkflowStatusString } from './status.ts';
+export {
+  type QueueCounts,
+  type StepInfo,
+  WORKFLOW_STATUSES,
+  type WorkflowStatus,
+  type WorkflowStatusString,
+} from './status.ts';
 export type { PollingOptions } from './wait.ts';

@@ -21,9 +21,9 @@ import type { ClientScope } from './scope.ts';
 import { type Codec, portableStringify } from './serialization.ts';
 import { runOn, type StatusRow } from './sql/base.ts';
 import type { ListFilter } from './sql/filter.ts';
-import { listStatement } from './sql/list.ts';
+import { listStatement, queueCountsStatement } from './sql/list.ts';
 import { getStatusStatement, stepsStatement } from './sql/workflows.ts';
-import type { StepInfo, WorkflowStatus } from './status.ts';
+import type { QueueCounts, StepInfo, WorkflowStatus } from './status.ts';
 
 /** A page of `listWorkflowsPage`: pass `nextCursor` back as `cursor` for the next one. */
 export interface WorkflowPage {
@@ -50,6 +50,20 @@ export class Reader {
     if (!loadInput || !loadOutput) return this.summary(workflowID, loadOutput, loadInput);
     const [row] = await runOn(this.#scope.connect, (ctx) => getStatusStatement(ctx, workflowID));
     return row ? this.#status(row, true, true) : undefined;
+  }
+
+  /** Unfinished workflows per queue and status, in the client's application scope, by queue name. */
+  async queueCounts(): Promise<QueueCounts[]> {
+    const app = this.#scope.applicationName;
+    const rows = await runOn(this.#scope.connect, (ctx) => queueCountsStatement(ctx, app ? [app] : undefined));
+    const byQueue = new Map<string, { -readonly [K in keyof QueueCounts]: QueueCounts[K] }>();
+    for (const row of rows) {
+      const counts = byQueue.get(row.queue_name) ?? { queueName: row.queue_name, ENQUEUED: 0, DELAYED: 0, PENDING: 0 };
+      if (row.status === 'ENQUEUED' || row.status === 'DELAYED' || row.status === 'PENDING')
+        counts[row.status] = row.count;
+      byQueue.set(row.queue_name, counts);
+    }
+    return [...byQueue.values()];
   }
 
   /** One workflow's status through the listing's statement: an indexed lookup, its payloads only if asked for. */

@@ -94,3 +94,11 @@ export interface StepInfo {
   /** Python `completed_at_epoch_ms`. */
   readonly completedAtEpochMs?: number;
 }
+
+/** How many unfinished workflows one queue holds, by status (`listQueueCounts`). */
+export interface QueueCounts {
+  readonly queueName: string;
+  readonly ENQUEUED: number;
+  readonly DELAYED: number;
+  readonly PENDING: number;
+}

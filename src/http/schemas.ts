@@ -249,3 +249,7 @@ export const WebhookResultSchema = v.object({
 });
 
 export const HealthSchema = v.object({ status: v.literal('ok') });
+
+export const QueueCountsSchema = v.object({
+  queues: v.array(v.object({ queueName: v.string(), ENQUEUED: v.number(), DELAYED: v.number(), PENDING: v.number() })),
+});

@@ -11,6 +11,7 @@ import { problemFromError } from './problem.ts';
 import { type AnyRoute, route } from './route.ts';
 import {
   EnqueueManyResultSchema,
+  QueueCountsSchema,
   type RequestSchemas,
   ResultSchema,
   StepsSchema,
@@ -164,6 +165,17 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
           dbos.listQueuedWorkflows(i),
         );
       },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/queue-counts',
+      operationId: 'listQueueCounts',
+      summary: 'How many unfinished workflows each queue holds, by status',
+      description: 'Exact counts (one statement) of ENQUEUED, DELAYED and PENDING workflows per queue.',
+      tag: 'workflows',
+      access: 'read',
+      responses: { 200: { description: 'One entry per queue', schema: QueueCountsSchema } },
+      handler: async ({ client }) => jsonResponse({ queues: await (await client()).listQueueCounts() }),
     }),
     route({
       method: 'get',

@@ -8,7 +8,7 @@
  * page of a 100k backlog among 1M rows. The walk finds the groups by skip scan (one index probe each), takes the
  * page's worth from each group in index order, and merges them; it reads at most (groups × page) index entries.
  */
-import type { SqlParam } from '../driver.ts';
+import type { Row, SqlParam } from '../driver.ts';
 import { ACTIVE_STATUSES, type WorkflowStatusString } from '../status.ts';
 import {
   binder,
@@ -135,4 +135,32 @@ function walk(
       ORDER BY ${order} LIMIT ${take}::int8) x
     ${delayed}
   ) ws`;
+}
+
+/** How many unfinished workflows a queue holds in one status. */
+export interface QueueCountRow extends Row {
+  readonly queue_name: string;
+  readonly status: WorkflowStatusString;
+  readonly count: number;
+}
+
+/**
+ * Unfinished workflows per queue and status, counted in one statement; `applications` scopes it as listings are
+ * scoped (owned plus unclaimed). Served by the in-flight and delayed partial indexes DBOS keeps.
+ */
+export function queueCountsStatement(
+  ctx: SqlContext,
+  applications: readonly string[] | undefined,
+): Query<QueueCountRow> {
+  const params: SqlParam[] = [];
+  const param = binder(params);
+  const scope = applications
+    ? ` AND (ws.application_name = ANY(${param(textArray(applications))}::text[]) OR ws.application_name IS NULL)`
+    : '';
+  return {
+    text: `SELECT ws.queue_name, ws.status, count(*) AS count FROM ${ctx.schema}.workflow_status ws
+      WHERE ws.queue_name IS NOT NULL AND ws.status IN ${statusList(ACTIVE_STATUSES)}${scope}
+      GROUP BY ws.queue_name, ws.status ORDER BY ws.queue_name, ws.status`,
+    params,
+  };
 }

@@ -310,3 +310,35 @@ describe('array parameters', () => {
     expect(rows.map((r) => r.a)).toEqual(values);
   });
 });
+
+describe('listQueueCounts', () => {
+  it('counts unfinished workflows per queue and status in one statement, in the client’s application scope', async () => {
+    const driver = countingDriver(postgresDriver(db.url));
+    const client = new DBOSClient({ driver, applicationName: 'counter' });
+    const other = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: 'elsewhere' });
+    try {
+      const queue = `counts-${Date.now().toString(36)}`;
+      for (let i = 0; i < 3; i++) await client.enqueue({ queueName: queue, workflowName: 'w' }, i);
+      await client.enqueue({ queueName: queue, workflowName: 'w', delaySeconds: 3600 });
+      const running = await client.enqueue({ queueName: `${queue}-b`, workflowName: 'w' });
+      const done = await client.enqueue({ queueName: `${queue}-b`, workflowName: 'w' });
+      await sql`UPDATE dbos.workflow_status SET status = 'PENDING' WHERE workflow_uuid = ${running.workflowID}`;
+      await sql`UPDATE dbos.workflow_status SET status = 'SUCCESS' WHERE workflow_uuid = ${done.workflowID}`;
+      await other.enqueue({ queueName: queue, workflowName: 'w' });
+
+      const before = driver.calls.length;
+      const counts = (await client.listQueueCounts()).filter((q) => q.queueName.startsWith(queue));
+      expect(driver.calls.length - before).toBe(1);
+      expect(counts).toEqual([
+        { queueName: queue, ENQUEUED: 3, DELAYED: 1, PENDING: 0 },
+        { queueName: `${queue}-b`, ENQUEUED: 0, DELAYED: 0, PENDING: 1 },
+      ]);
+      const everyone = (await other.listQueueCounts()).find((q) => q.queueName === queue);
+      expect(everyone).toEqual({ queueName: queue, ENQUEUED: 1, DELAYED: 0, PENDING: 0 });
+    } finally {
+      await client.destroy();
+      await other.destroy();
+      await driver.close();
+    }
+  });
+});
