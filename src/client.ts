@@ -141,6 +141,18 @@ export class DBOSClient implements AsyncDisposable {
     return this.#handle<R>(await this.#results.waitFirst(workflows, options));
   }
 
+  /**
+   * TS `waitAll`: waits until every workflow has finished (any final status) and returns the handles given, in order;
+   * an empty list returns at once. `DBOSWaitTimeoutError` names those still running after `timeoutMs`.
+   */
+  async waitAll<R = unknown>(
+    handles: readonly WorkflowHandle<R>[],
+    options?: opts.WaitAllOptions,
+  ): Promise<WorkflowHandle<R>[]> {
+    await this.#results.waitAll(handles, options);
+    return [...handles];
+  }
+
   // ---------------------------------------------------------------- messages, events, streams
 
   /**
@@ -162,14 +174,35 @@ export class DBOSClient implements AsyncDisposable {
     await this.#communication.sendMany(messages, options);
   }
 
-  /** Python `get_event(workflow_id, key, timeout_seconds=60)`: the event's value, or null at the timeout. */
-  async getEvent<T = unknown>(workflowID: string, key: string, options?: opts.GetEventOptions): Promise<T | null> {
+  /**
+   * Python `get_event(workflow_id, key, timeout_seconds=60)`: the event's value, or null at the timeout (0 reads it
+   * once). The timeout is `{ timeoutMs }`, or as the TS SDK takes it: seconds (a number or `{ timeoutSeconds }`) or
+   * `{ deadlineEpochMS }`.
+   */
+  async getEvent<T = unknown>(
+    workflowID: string,
+    key: string,
+    options?: opts.GetEventOptions | number,
+  ): Promise<T | null> {
     return this.#communication.getEvent<T>(workflowID, key, options);
   }
 
   /** Python `read_stream(workflow_id, key)`: the stream's values in order, as an async iterable. */
   readStream<T = unknown>(workflowID: string, key: string, options?: opts.ReadStreamOptions): AsyncGenerator<T> {
     return this.#communication.readStream<T>(workflowID, key, options);
+  }
+
+  /**
+   * TS `readStreamOffset`: the one value at `offset` of stream `key`, waiting for it to be written.
+   * `DBOSStreamTimeoutError` if the timeout passes, or if the stream ends before reaching `offset`.
+   */
+  async readStreamOffset<T = unknown>(
+    workflowID: string,
+    key: string,
+    offset: number,
+    options?: opts.ReadStreamOffsetOptions,
+  ): Promise<T> {
+    return this.#communication.readStreamOffset<T>(workflowID, key, offset, options);
   }
 
   // ---------------------------------------------------------------- schedules
@@ -282,7 +315,8 @@ export class DBOSClient implements AsyncDisposable {
 
   /**
    * Python `fork_workflow`: starts a new workflow with the original's inputs, reusing the checkpoints of every step
-   * before `startStep` (TS workers number steps from 0, Python workers from 1). Returns the new workflow's handle.
+   * before `startStep` (TS workers number steps from 0, Python workers from 1). Returns the new workflow's handle,
+   * where the TS SDK returns its ID: the handle can be awaited at once, and it prints and serializes as the ID.
    */
   async forkWorkflow<R = unknown>(
     workflowID: string,
@@ -318,17 +352,37 @@ export class DBOSClient implements AsyncDisposable {
     return this.#reader.page(input, true);
   }
 
-  /** Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist. */
+  /**
+   * Python `list_workflow_steps`: the workflow's checkpointed steps in order, or undefined if it does not exist.
+   * `loadOutput: false` leaves every `output` and `error` null, unread.
+   */
   async listWorkflowSteps(workflowID: string, options?: opts.ListStepsOptions): Promise<StepInfo[] | undefined> {
     return this.#reader.steps(workflowID, options);
   }
 
   /**
+   * TS `deleteWorkflow` (Python `delete_workflow`): deletes the workflow whatever its status, with its steps and
+   * payloads (messages, events and streams cascade); with `deleteChildren`, its descendants too. An unknown ID is a
+   * no-op.
+   */
+  async deleteWorkflow(workflowID: string, deleteChildren?: boolean): Promise<void> {
+    await this.#manager.delete([workflowID], deleteChildren);
+  }
+
+  /** TS `deleteWorkflows(ids, deleteChildren)`: `deleteWorkflow` for several IDs in one statement. */
+  async deleteWorkflows(workflowIDs: readonly string[], deleteChildren?: boolean): Promise<void>;
+  /**
    * Deletes every finished workflow matching the filter (status, steps, payloads; messages, events and streams
    * cascade), in batches; safe to re-run. Unfinished workflows are never deleted: cancel them first.
    */
-  async deleteWorkflows(target: { filter: opts.ListWorkflowsInput }, options?: opts.BulkOptions): Promise<BulkResult> {
-    return this.#manager.bulk('delete', target, options);
+  async deleteWorkflows(target: { filter: opts.ListWorkflowsInput }, options?: opts.BulkOptions): Promise<BulkResult>;
+  async deleteWorkflows(
+    target: readonly string[] | { filter: opts.ListWorkflowsInput },
+    options?: boolean | opts.BulkOptions,
+  ): Promise<unknown> {
+    if (!Array.isArray(target))
+      return this.#manager.bulk('delete', target as { filter: opts.ListWorkflowsInput }, options);
+    await this.#manager.delete(target as readonly string[], options as boolean | undefined);
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -130,6 +130,16 @@ export class Enqueuer {
   ): Promise<Prepared> {
     try {
       const enqueue = validate(EnqueueOptionsSchema, options, 'options');
+      if (enqueue.duplicationPolicy === 'return-existing' && enqueue.deduplicationID === undefined) {
+        // Without an ID there is nothing to deduplicate on, so the policy could never apply: refused, as both SDKs do.
+        throw new ValidationError([
+          {
+            field: 'options.deduplicationID',
+            rule: 'required',
+            message: "`duplicationPolicy: 'return-existing'` requires `deduplicationID`",
+          },
+        ]);
+      }
       const serialization = this.#scope.codec.nameFor(enqueue.serializationType);
       const inputs = await this.#scope.codec.encodeArgs(args, namedArgs, serialization);
       const attributes =

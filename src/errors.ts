@@ -154,14 +154,21 @@ export class DBOSConflictingWorkflowError extends DBOSEdgeError {
   }
 }
 
-/** TS and Python `DBOSStreamTimeoutError`: no stream value arrived within the timeout. */
+/**
+ * TS and Python `DBOSStreamTimeoutError`, with the TS SDK's message: no stream value arrived within `timeoutMS`, or
+ * (no `timeoutMS`) the stream ended before the offset was reached, so none ever will.
+ */
 export class DBOSStreamTimeoutError extends DBOSEdgeError {
   constructor(
     readonly workflowID: string,
     readonly key: string,
     readonly offset: number,
+    readonly timeoutMS?: number,
   ) {
-    super('STREAM_TIMEOUT', `Timed out waiting for stream ${key} of workflow ${workflowID} at offset ${offset}`);
+    super(
+      'STREAM_TIMEOUT',
+      `No value arrived on stream ${key} of workflow ${workflowID}${timeoutMS !== undefined ? ` within ${timeoutMS}ms` : ''}`,
+    );
   }
 }
 

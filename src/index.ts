@@ -25,12 +25,14 @@ export {
   MAX_ENQUEUE_MANY,
   MAX_MESSAGES,
   type Message,
+  type ReadStreamOffsetOptions,
   type ReadStreamOptions,
   type ResumeOptions,
   type ScheduleInput,
   type ScheduleUpdate,
   type SendOptions,
   type TickOptions,
+  type WaitAllOptions,
   type WaitOptions,
 } from './options.ts';
 export type { WorkflowPage } from './reader.ts';

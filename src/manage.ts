@@ -21,7 +21,14 @@ import {
 import type { Reader } from './reader.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn } from './sql/base.ts';
-import { type BulkAction, bulkStatement, cancelStatement, forkStatement, resumeStatement } from './sql/workflows.ts';
+import {
+  type BulkAction,
+  bulkStatement,
+  cancelStatement,
+  deleteStatement,
+  forkStatement,
+  resumeStatement,
+} from './sql/workflows.ts';
 
 /** What a bulk action did. */
 export interface BulkResult {
@@ -52,6 +59,13 @@ export class Manager {
     const rows = await runOn(this.#scope.connect, (ctx) => resumeStatement(ctx, ids, queueName));
     requireAll(ids, rows);
     return ids;
+  }
+
+  /** Deletes by ID in one statement, whatever the status (as the TS SDK does); IDs that do not exist are skipped. */
+  async delete(workflowIDs: readonly string[], deleteChildren: boolean | undefined): Promise<void> {
+    const ids = distinctIds(workflowIDs);
+    const children = validate(v.optional(v.boolean()), deleteChildren, 'deleteChildren') ?? false;
+    await runOn(this.#scope.connect, (ctx) => deleteStatement(ctx, ids, children));
   }
 
   /** Forks in one statement; resolves with the new workflow's ID. */

@@ -72,11 +72,14 @@ export interface StreamRow extends Row {
   readonly off: number;
   readonly status: WorkflowStatusString | null;
   readonly vals: StreamValue[];
+  /** The value just before the offset (null at 0 or when none): a close marker there means the stream ended before it. */
+  readonly prev: StreamValue | null;
 }
 
 /**
- * For each (workflow, stream, offset) asked for: the workflow's status (NULL if it does not exist) and up to
- * STREAM_PAGE values from that offset on, read in the same snapshot so "no value and finished" is reliable.
+ * For each (workflow, stream, offset) asked for: the workflow's status (NULL if it does not exist), up to
+ * STREAM_PAGE values from that offset on, and the value before it (a close marker there ends a read past the end),
+ * read in the same snapshot so "no value and finished" is reliable.
  */
 export function streamStatement(
   ctx: SqlContext,
@@ -88,7 +91,10 @@ export function streamStatement(
                           ORDER BY v."offset"), '[]')
            FROM (SELECT s."offset", s.value, s.serialization FROM ${ctx.schema}.streams s
                   WHERE s.workflow_uuid = q.id AND s.key = q.name AND s."offset" >= q.off
-                  ORDER BY s."offset" LIMIT ${STREAM_PAGE}) v) AS vals
+                  ORDER BY s."offset" LIMIT ${STREAM_PAGE}) v) AS vals,
+        (SELECT json_build_object('offset', p."offset", 'value', p.value, 'serialization', p.serialization)
+           FROM ${ctx.schema}.streams p WHERE p.workflow_uuid = q.id AND p.key = q.name AND p."offset" < q.off
+          ORDER BY p."offset" DESC LIMIT 1) AS prev
       FROM unnest($1::text[], $2::text[], $3::int[]) AS q(id, name, off)
       LEFT JOIN ${ctx.schema}.workflow_status ws ON ws.workflow_uuid = q.id`,
     params: [

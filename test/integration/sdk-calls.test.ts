@@ -1,0 +1,272 @@
+/**
+ * The TS SDK's own calls on dbos-edge's client (issue 13), against a real Postgres with a schema made by
+ * ensureSchema: getEvent's timeout forms (0 included), return-existing without an ID, waitAll, readStreamOffset,
+ * steps without outputs, delete by ID, and the forked handle as an ID. Rows a worker would write are written here
+ * with plain SQL; test/interop/sdk-calls.test.ts runs the same calls against a real DBOS worker.
+ */
+import type postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresDriver } from '../../adapters/postgres.ts';
+import {
+  DBOSClient,
+  DBOSStreamTimeoutError,
+  DBOSWaitTimeoutError,
+  type ValidationError,
+  type ValidationIssue,
+} from '../../src/index.ts';
+import { countingDriver } from '../helpers/counting.ts';
+import { createDbosDatabase } from '../helpers/pg.ts';
+
+let db: Awaited<ReturnType<typeof createDbosDatabase>>;
+let sql: postgres.Sql;
+let client: DBOSClient;
+
+beforeAll(async () => {
+  db = await createDbosDatabase('edge_sdk_calls');
+  sql = db.sql;
+  client = new DBOSClient({ systemDatabaseUrl: db.url, listen: false });
+});
+
+afterAll(async () => {
+  await client?.destroy();
+  await db?.drop();
+});
+
+async function workflow(status = 'PENDING', parent: string | null = null): Promise<string> {
+  const id = crypto.randomUUID();
+  await sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, parent_workflow_id, created_at, updated_at)
+            VALUES (${id}, ${status}, 'w', ${parent}, 0, 0)`;
+  return id;
+}
+
+async function setEvent(id: string, key: string, value: unknown): Promise<void> {
+  await sql`INSERT INTO dbos.workflow_events (workflow_uuid, key, value, serialization)
+            VALUES (${id}, ${key}, ${JSON.stringify(value)}, 'portable_json')`;
+}
+
+async function issuesOf(call: Promise<unknown>): Promise<readonly ValidationIssue[]> {
+  const error = (await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as ValidationError | undefined;
+  expect(error?.name).toBe('ValidationError');
+  return error?.issues ?? [];
+}
+
+describe('getEvent', () => {
+  it('with a timeout of 0 returns the current value at once, in every form of the timeout', async () => {
+    const id = await workflow();
+    await setEvent(id, 'k', { n: 1 });
+    expect(await client.getEvent(id, 'k', { timeoutMs: 0 })).toEqual({ n: 1 });
+    expect(await client.getEvent(id, 'k', 0)).toEqual({ n: 1 });
+    expect(await client.getEvent(id, 'k', { timeoutSeconds: 0 })).toEqual({ n: 1 });
+    expect(await client.getEvent(id, 'k', { deadlineEpochMS: Date.now() - 1000 })).toEqual({ n: 1 });
+  });
+
+  it('with a timeout of 0 returns null at once when the event is not set, with one lookup', async () => {
+    const driver = countingDriver(postgresDriver(db.url));
+    const counted = new DBOSClient({ driver, listen: false });
+    const id = await workflow();
+    expect(await counted.getEvent(id, 'unset', 0)).toBeNull();
+    const lookups = driver.calls.filter((call) => call.includes('workflow_events'));
+    expect(lookups).toHaveLength(1);
+    await counted.destroy();
+    await driver.close();
+  });
+
+  it("takes the SDK's seconds, { timeoutSeconds } and { deadlineEpochMS } forms and waits for a later value", async () => {
+    const id = await workflow();
+    const bySeconds = client.getEvent(id, 'later', 30);
+    const byObject = client.getEvent(id, 'later', { timeoutSeconds: 30, pollingIntervalMs: 50 });
+    const byDeadline = client.getEvent(id, 'later', { deadlineEpochMS: Date.now() + 30_000 });
+    await setEvent(id, 'later', 'v');
+    expect(await Promise.all([bySeconds, byObject, byDeadline])).toEqual(['v', 'v', 'v']);
+  });
+
+  it('refuses two timeout forms at once, a negative one, and a bad polling interval, naming the field', async () => {
+    expect(await issuesOf(client.getEvent('w', 'k', { timeoutMs: 1, timeoutSeconds: 1 }))).toMatchObject([
+      { field: 'options.timeoutSeconds', rule: 'exclusive' },
+    ]);
+    expect(await issuesOf(client.getEvent('w', 'k', -1))).toMatchObject([
+      { field: 'options.timeoutSeconds', rule: 'min_value' },
+    ]);
+    expect(await issuesOf(client.getEvent('w', 'k', { pollingIntervalMs: 0 }))).toMatchObject([
+      { field: 'options.pollingIntervalMs', rule: 'gt_value' },
+    ]);
+  });
+});
+
+describe("duplicationPolicy 'return-existing'", () => {
+  it('without a deduplicationID is refused with the SDK message, before any SQL', async () => {
+    const driver = countingDriver(postgresDriver(db.url));
+    const counted = new DBOSClient({ driver });
+    const issues = await issuesOf(
+      counted.enqueue({ queueName: 'q', workflowName: 'w', duplicationPolicy: 'return-existing' }),
+    );
+    expect(issues).toEqual([
+      {
+        field: 'options.deduplicationID',
+        rule: 'required',
+        message: "`duplicationPolicy: 'return-existing'` requires `deduplicationID`",
+      },
+    ]);
+    const many = await issuesOf(
+      counted.enqueueMany([{ options: { queueName: 'q', workflowName: 'w', duplicationPolicy: 'return-existing' } }]),
+    );
+    expect(many.map((issue) => issue.field)).toEqual(['items[0].options.deduplicationID']);
+    expect(driver.calls).toEqual([]);
+    await counted.destroy();
+    await driver.close();
+  });
+});
+
+describe('waitAll', () => {
+  it('returns an empty list at once, with no query', async () => {
+    const driver = countingDriver(postgresDriver(db.url));
+    const counted = new DBOSClient({ driver });
+    expect(await counted.waitAll([])).toEqual([]);
+    expect(driver.calls).toEqual([]);
+    await counted.destroy();
+    await driver.close();
+  });
+
+  it('resolves with the handles given, in order, once every workflow has a final status', async () => {
+    const done = await workflow('ERROR');
+    const running = await workflow('PENDING');
+    const handles = [client.retrieveWorkflow(running), client.retrieveWorkflow(done)];
+    const waiting = client.waitAll(handles, { timeoutMs: 30_000 });
+    await sql`UPDATE dbos.workflow_status SET status = 'CANCELLED' WHERE workflow_uuid = ${running}`;
+    const result = await waiting;
+    expect(result.map((h) => h.workflowID)).toEqual([running, done]);
+    expect(result[0]).toBe(handles[0]);
+  });
+
+  it('times out naming the workflows still running', async () => {
+    const done = await workflow('SUCCESS');
+    const running = await workflow('ENQUEUED');
+    const error = await client
+      .waitAll([client.retrieveWorkflow(done), client.retrieveWorkflow(running)], { timeoutMs: 100 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DBOSWaitTimeoutError);
+    expect((error as DBOSWaitTimeoutError).workflowIDs).toEqual([running]);
+  });
+});
+
+describe('readStreamOffset', () => {
+  async function write(id: string, offset: number, value: unknown): Promise<void> {
+    await sql`INSERT INTO dbos.streams (workflow_uuid, key, value, "offset", function_id, serialization)
+              VALUES (${id}, 's', ${JSON.stringify(value)}, ${offset}, ${offset}, 'portable_json')`;
+  }
+
+  it('reads the one value at an offset, waiting for it to be written', async () => {
+    const id = await workflow();
+    await write(id, 0, 'a');
+    await write(id, 1, 'b');
+    expect(await client.readStreamOffset(id, 's', 1)).toBe('b');
+    const later = client.readStreamOffset(id, 's', 2, { timeoutSeconds: 30 });
+    await write(id, 2, { c: 3 });
+    expect(await later).toEqual({ c: 3 });
+  });
+
+  it("times out with DBOSStreamTimeoutError and the SDK's message", async () => {
+    const id = await workflow();
+    const error = (await client.readStreamOffset(id, 's', 0, { timeoutMs: 50 }).catch((e) => e)) as Error;
+    expect(error).toBeInstanceOf(DBOSStreamTimeoutError);
+    expect(error.message).toBe(`No value arrived on stream s of workflow ${id} within 50ms`);
+  });
+
+  it('throws DBOSStreamTimeoutError without a timeout when the stream ended before the offset', async () => {
+    const closed = await workflow();
+    await write(closed, 0, 'a');
+    await write(closed, 1, '__DBOS_STREAM_CLOSED__');
+    const error = (await client.readStreamOffset(closed, 's', 3).catch((e) => e)) as DBOSStreamTimeoutError;
+    expect(error).toBeInstanceOf(DBOSStreamTimeoutError);
+    expect(error.message).toBe(`No value arrived on stream s of workflow ${closed}`);
+    const finished = await workflow('SUCCESS');
+    await expect(client.readStreamOffset(finished, 's', 0)).rejects.toBeInstanceOf(DBOSStreamTimeoutError);
+  });
+
+  it('refuses a negative offset, naming it', async () => {
+    expect(await issuesOf(client.readStreamOffset('w', 's', -1))).toMatchObject([{ field: 'offset' }]);
+  });
+
+  it("readStream takes the SDK's timeoutSeconds and pollingIntervalMs", async () => {
+    const id = await workflow();
+    await write(id, 0, 'only');
+    const values: unknown[] = [];
+    const error = await (async () => {
+      for await (const value of client.readStream(id, 's', { timeoutSeconds: 0.05, pollingIntervalMs: 10 })) {
+        values.push(value);
+      }
+    })().catch((e: unknown) => e);
+    expect(values).toEqual(['only']);
+    expect(error).toBeInstanceOf(DBOSStreamTimeoutError);
+    expect((error as DBOSStreamTimeoutError).message).toContain('within 50ms');
+  });
+});
+
+describe('listWorkflowSteps', () => {
+  it('with loadOutput: false lists the steps with null outputs and errors, unread', async () => {
+    const id = await workflow('SUCCESS');
+    await sql`INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name, output, error, serialization)
+              VALUES (${id}, 0, 'one', '"out"', NULL, 'portable_json'),
+                     (${id}, 1, 'two', NULL, 'not json at all', 'portable_json')`;
+    const steps = await client.listWorkflowSteps(id, { loadOutput: false });
+    expect(steps?.map((s) => [s.functionID, s.name, s.output, s.error])).toEqual([
+      [0, 'one', null, null],
+      [1, 'two', null, null],
+    ]);
+    const full = await client.listWorkflowSteps(id, { limit: 1 });
+    expect(full?.map((s) => s.output)).toEqual(['out']);
+  });
+});
+
+describe('deleteWorkflow and deleteWorkflows by ID', () => {
+  it('deletes whatever the status, with steps and events; unknown IDs are skipped', async () => {
+    const running = await workflow('PENDING');
+    const done = await workflow('SUCCESS');
+    await setEvent(done, 'k', 1);
+    await sql`INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name) VALUES (${done}, 0, 'f')`;
+    await client.deleteWorkflow(running);
+    await client.deleteWorkflows([done, 'no-such-workflow']);
+    const left = await sql`SELECT workflow_uuid FROM dbos.workflow_status WHERE workflow_uuid IN (${running}, ${done})`;
+    expect(left).toEqual([]);
+    const steps = await sql`SELECT 1 FROM dbos.operation_outputs WHERE workflow_uuid = ${done}`;
+    const events = await sql`SELECT 1 FROM dbos.workflow_events WHERE workflow_uuid = ${done}`;
+    expect([steps.length, events.length]).toEqual([0, 0]);
+  });
+
+  it('deletes descendants only with deleteChildren', async () => {
+    const parent = await workflow('SUCCESS');
+    const child = await workflow('SUCCESS', parent);
+    const grandchild = await workflow('SUCCESS', child);
+    const other = await workflow('SUCCESS');
+    const otherChild = await workflow('SUCCESS', other);
+    await client.deleteWorkflow(parent, true);
+    await client.deleteWorkflows([other]);
+    const left = await sql`SELECT workflow_uuid FROM dbos.workflow_status
+      WHERE workflow_uuid IN (${parent}, ${child}, ${grandchild}, ${other}, ${otherChild})`;
+    expect(left.map((row) => row.workflow_uuid)).toEqual([otherChild]);
+  });
+
+  it('keeps the filter form, which never deletes unfinished workflows', async () => {
+    const running = await workflow('PENDING');
+    expect(await client.deleteWorkflows({ filter: { workflowIDs: [running] } })).toEqual({ count: 0 });
+    expect(await client.getWorkflow(running, { loadInput: false })).toBeDefined();
+  });
+
+  it('refuses an empty list and a non-boolean deleteChildren, naming the field', async () => {
+    expect(await issuesOf(client.deleteWorkflows([]))).toMatchObject([{ field: 'workflowIDs' }]);
+    expect(await issuesOf(client.deleteWorkflow('w', 'yes' as never))).toMatchObject([{ field: 'deleteChildren' }]);
+  });
+});
+
+describe('forkWorkflow', () => {
+  it('returns a handle that prints and serializes as the ID the TS SDK returns', async () => {
+    const original = await workflow('SUCCESS');
+    const handle = await client.forkWorkflow(original, 0, { newWorkflowID: `${original}-fork` });
+    expect(`${handle}`).toBe(`${original}-fork`);
+    expect(JSON.stringify({ forked: handle })).toBe(JSON.stringify({ forked: `${original}-fork` }));
+    expect((await handle.getStatus())?.forkedFrom).toBe(original);
+  });
+});
