@@ -17,6 +17,7 @@ import { Listeners } from './listen.ts';
 import { type BulkResult, Manager } from './manage.ts';
 import type * as opts from './options.ts';
 import { ClientConfigSchema, type DBOSClientConfig, validate, validateId } from './options.ts';
+import { Queues, type RegisterQueueOptions, type WorkflowQueue } from './queues.ts';
 import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
 import { Results, type StatusWaitOptions } from './results.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
@@ -37,6 +38,7 @@ export class DBOSClient implements AsyncDisposable {
   readonly #reader: Reader;
   readonly #results: Results;
   readonly #manager: Manager;
+  readonly #queues: Queues;
   #destroyed = false;
 
   constructor(config: DBOSClientConfig) {
@@ -52,6 +54,7 @@ export class DBOSClient implements AsyncDisposable {
     this.#reader = new Reader(scope);
     this.#results = new Results(scope, this.#reader, settings.polling);
     this.#manager = new Manager(scope, this.#reader);
+    this.#queues = new Queues(scope);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -269,6 +272,36 @@ export class DBOSClient implements AsyncDisposable {
    */
   async runScheduleTick(options?: opts.TickOptions): Promise<TickReport> {
     return this.#schedules.runScheduleTick(options);
+  }
+
+  // ---------------------------------------------------------------- queues
+
+  /**
+   * TS `registerQueue` (Python `register_queue`): creates or updates the queue's row, which the owning application's
+   * workers poll. `onConflict` `always_update` (default) overwrites an existing queue's settings, `never_update`
+   * keeps them. Owned by `applicationName` (default the client's); a name another application owns throws
+   * `DBOSConflictingQueueError`. One statement.
+   */
+  async registerQueue(name: string, options?: RegisterQueueOptions): Promise<WorkflowQueue> {
+    return this.#queues.register(name, options);
+  }
+
+  /** TS `retrieveQueue` (Python `retrieve_queue`): the queue, or null if there is no row of that name. */
+  async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
+    return this.#queues.retrieve(name);
+  }
+
+  /** TS `deleteQueue` (Python `delete_queue`): removes the row; workflows still on the queue are never dequeued. */
+  async deleteQueue(name: string): Promise<void> {
+    await this.#queues.delete(name);
+  }
+
+  /**
+   * TS `listQueues` (Python `list_queues`): queues owned by these applications plus unclaimed ones, by name;
+   * by default the client's application's (every queue for a client without one).
+   */
+  async listQueues(applicationName?: string | string[]): Promise<WorkflowQueue[]> {
+    return this.#queues.list(applicationName);
   }
 
   // ---------------------------------------------------------------- management

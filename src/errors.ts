@@ -23,7 +23,10 @@ export type ErrorCode =
   | 'STREAM_TIMEOUT'
   | 'SERIALIZATION'
   | 'NON_EXISTENT_SCHEDULE'
-  | 'CONFLICTING_SCHEDULE';
+  | 'CONFLICTING_SCHEDULE'
+  | 'NON_EXISTENT_QUEUE'
+  | 'CONFLICTING_QUEUE'
+  | 'TRANSACTION_ABORTED';
 
 export class DBOSEdgeError extends Error {
   readonly code: ErrorCode;
@@ -225,6 +228,44 @@ export class DBOSNonExistentScheduleError extends DBOSEdgeError {
 export class DBOSConflictingScheduleError extends DBOSEdgeError {
   constructor(readonly scheduleName: string) {
     super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
+  }
+}
+
+/** A queue name with no row in the `queues` table (a setter or getter of a deleted queue), in the TS SDK's words. */
+export class DBOSNonExistentQueueError extends DBOSEdgeError {
+  constructor(readonly queueName: string) {
+    super('NON_EXISTENT_QUEUE', `Queue '${queueName}' was not found in the database.`);
+  }
+}
+
+/** `registerQueue` of a name another application owns (queue names are unique across a system database). */
+export class DBOSConflictingQueueError extends DBOSEdgeError {
+  constructor(
+    readonly queueName: string,
+    readonly owner: string,
+    readonly applicationName: string,
+  ) {
+    super(
+      'CONFLICTING_QUEUE',
+      `Queue '${queueName}' is already registered by application '${owner}' in this system database. ` +
+        'Queue names must be unique across applications sharing a system database. ' +
+        `Either give '${applicationName}' a different queue name, or, if '${owner}' was renamed to '${applicationName}', ` +
+        're-own its rows first with dbos rename-application',
+    );
+  }
+}
+
+/**
+ * A transactional enqueue or send on a caller's transaction that Postgres has already aborted (an earlier statement
+ * in it failed): nothing more can be written in it, so roll it back and retry the whole transaction.
+ */
+export class DBOSTransactionAbortedError extends DBOSEdgeError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'TRANSACTION_ABORTED',
+      'The caller-owned transaction is aborted (an earlier statement in it failed); roll it back and retry it',
+      options,
+    );
   }
 }
 

@@ -35,6 +35,12 @@ export {
   type WaitAllOptions,
   type WaitOptions,
 } from './options.ts';
+export {
+  type QueueRateLimit,
+  type QueueUpdate,
+  type RegisterQueueOptions,
+  WorkflowQueue,
+} from './queues.ts';
 export type { WorkflowPage } from './reader.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
