@@ -10,13 +10,14 @@
 import { Communication } from './communication.ts';
 import { SystemDatabase } from './connect.ts';
 import type { Driver } from './driver.ts';
-import { Enqueuer } from './enqueue.ts';
+import { Enqueuer, portable } from './enqueue.ts';
 import { clientDestroyed } from './errors.ts';
 import { type EnqueueResult, WorkflowHandle } from './handle.ts';
 import { Listeners } from './listen.ts';
 import { type BulkResult, Manager } from './manage.ts';
 import type * as opts from './options.ts';
 import { ClientConfigSchema, type DBOSClientConfig, validate, validateId } from './options.ts';
+import { type CallerTransaction, Outbox, type PreparedWrite } from './outbox.ts';
 import { Queues, type RegisterQueueOptions, type WorkflowQueue } from './queues.ts';
 import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
 import { Results, type StatusWaitOptions } from './results.ts';
@@ -39,6 +40,7 @@ export class DBOSClient implements AsyncDisposable {
   readonly #results: Results;
   readonly #manager: Manager;
   readonly #queues: Queues;
+  readonly #outbox: Outbox;
   #destroyed = false;
 
   constructor(config: DBOSClientConfig) {
@@ -55,6 +57,7 @@ export class DBOSClient implements AsyncDisposable {
     this.#results = new Results(scope, this.#reader, settings.polling);
     this.#manager = new Manager(scope, this.#reader);
     this.#queues = new Queues(scope);
+    this.#outbox = new Outbox(scope, this.#enqueuer, this.#communication);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -107,6 +110,87 @@ export class DBOSClient implements AsyncDisposable {
     return (await this.#enqueuer.enqueueMany(items)).map((r) =>
       r.ok ? { ok: true, handle: this.#handle<R>(r.workflowID) } : r,
     );
+  }
+
+  // ---------------------------------------------------------------- in the caller's transaction (outbox)
+
+  /**
+   * TS `enqueueInTransaction` (Python `enqueue_in_transaction`): enqueues in a transaction the caller owns, so the
+   * workflow commits or rolls back with the caller's own writes and exists only once it commits. `transaction` is a
+   * `pg` client in an open transaction, or the `tx` of postgres.js `sql.begin(tx => …)`, on this client's system
+   * database. The same workflow ID twice keeps the first; a held deduplication ID throws `DBOSQueueDuplicatedError`
+   * without aborting the transaction; `duplicationPolicy: 'return-existing'` is refused. One statement.
+   */
+  async enqueueInTransaction<R = unknown>(
+    transaction: CallerTransaction,
+    options: opts.EnqueueOptions,
+    ...args: unknown[]
+  ): Promise<WorkflowHandle<R>> {
+    return this.#handle<R>(await this.#outbox.enqueue(transaction, options, args, undefined));
+  }
+
+  /** TS `enqueuePortableInTransaction`: `enqueuePortable` in the caller's transaction, as `enqueueInTransaction`. */
+  async enqueuePortableInTransaction<R = unknown>(
+    transaction: CallerTransaction,
+    options: opts.EnqueueOptions,
+    positionalArgs: readonly unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<WorkflowHandle<R>> {
+    const id = await this.#outbox.enqueue(transaction, portable(options, positionalArgs), positionalArgs, namedArgs);
+    return this.#handle<R>(id);
+  }
+
+  /**
+   * TS `sendInTransaction` (Python `send_in_transaction`): `send` in the caller's transaction; the destination can
+   * receive the message once it commits. A missing destination throws `DBOSNonExistentWorkflowError` without
+   * aborting the transaction.
+   */
+  async sendInTransaction(
+    transaction: CallerTransaction,
+    destinationID: string,
+    message: unknown,
+    topic?: string,
+    idempotencyKey?: string,
+    options?: opts.SendOptions,
+  ): Promise<void> {
+    await this.#outbox.send(transaction, destinationID, message, topic, idempotencyKey, options);
+  }
+
+  /**
+   * The enqueue statement itself, for a driver without interactive transactions (Neon HTTP): run `{ text, params }`
+   * in your own `sql.transaction([...])`, then `settle(rows)` gives the handle or throws the typed error. No DBOS
+   * client has it.
+   */
+  async prepareEnqueue<R = unknown>(
+    options: opts.EnqueueOptions,
+    ...args: unknown[]
+  ): Promise<PreparedWrite<WorkflowHandle<R>>> {
+    return this.#handles<R>(await this.#outbox.prepareEnqueue(options, args, undefined));
+  }
+
+  /** `prepareEnqueue` for `enqueuePortable`. */
+  async prepareEnqueuePortable<R = unknown>(
+    options: opts.EnqueueOptions,
+    positionalArgs: readonly unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<PreparedWrite<WorkflowHandle<R>>> {
+    const write = await this.#outbox.prepareEnqueue(portable(options, positionalArgs), positionalArgs, namedArgs);
+    return this.#handles<R>(write);
+  }
+
+  /** The send statement itself, as `prepareEnqueue`: `settle(rows)` throws if the destination does not exist. */
+  async prepareSend(
+    destinationID: string,
+    message: unknown,
+    topic?: string,
+    idempotencyKey?: string,
+    options?: opts.SendOptions,
+  ): Promise<PreparedWrite<void>> {
+    return this.#outbox.prepareSend(destinationID, message, topic, idempotencyKey, options);
+  }
+
+  #handles<R>(write: PreparedWrite<string>): PreparedWrite<WorkflowHandle<R>> {
+    return { text: write.text, params: write.params, settle: (rows) => this.#handle<R>(write.settle(rows)) };
   }
 
   // ---------------------------------------------------------------- handles and results

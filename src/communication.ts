@@ -105,19 +105,19 @@ export class Communication {
     idempotencyKey?: string,
     options?: SendOptions,
   ): Promise<void> {
-    const o = validate(SendOptionsSchema, options ?? {}, 'options');
-    const m = validate(MessageSchema, { destinationID, message, topic, idempotencyKey, ...o }, '');
-    await this.#insert([await this.#outgoing(m, '')]);
+    const m = validateSend(destinationID, message, topic, idempotencyKey, options);
+    await this.#insert([await this.outgoing(m, '')]);
   }
 
   /** Sends many messages in one statement: all are stored, or none (say, when one destination does not exist). */
   async sendMany(messages: readonly Message[], options?: SendOptions): Promise<void> {
     const o = validate(SendOptionsSchema, options ?? {}, 'options');
     const ms = validate(MessagesSchema, messages, 'messages');
-    await this.#insert(await Promise.all(ms.map((m, i) => this.#outgoing({ ...o, ...m }, `messages[${i}].`))));
+    await this.#insert(await Promise.all(ms.map((m, i) => this.outgoing({ ...o, ...m }, `messages[${i}].`))));
   }
 
-  async #outgoing(m: Message, field: string): Promise<OutgoingMessage> {
+  /** One message as its `notifications` row; `field` prefixes names in errors. Also how the outbox prepares a send. */
+  async outgoing(m: Message, field: string): Promise<OutgoingMessage> {
     const serialization = this.#scope.codec.nameFor(m.serializationType);
     return {
       destinationID: m.destinationID,
@@ -230,6 +230,18 @@ export class Communication {
     this.#events.close();
     this.#streams.close();
   }
+}
+
+/** `send`'s arguments as one validated message, each named as the argument it came from. */
+export function validateSend(
+  destinationID: string,
+  message: unknown,
+  topic: string | undefined,
+  idempotencyKey: string | undefined,
+  options: SendOptions | undefined,
+): Message {
+  const o = validate(SendOptionsSchema, options ?? {}, 'options');
+  return validate(MessageSchema, { destinationID, message, topic, idempotencyKey, ...o }, '');
 }
 
 /** `getEvent`'s wait: dbos-edge's `{ timeoutMs }`, or the TS SDK's seconds (a number or `{ timeoutSeconds }`) or deadline. */

@@ -35,6 +35,7 @@ export {
   type WaitAllOptions,
   type WaitOptions,
 } from './options.ts';
+export type { CallerTransaction, PgTransactionClient, PostgresJsTransaction, PreparedWrite } from './outbox.ts';
 export {
   type QueueRateLimit,
   type QueueUpdate,

@@ -28,16 +28,54 @@ export interface OutgoingMessage {
 export function sendStatement(ctx: SqlContext, messages: readonly OutgoingMessage[]): Query {
   return {
     text: `INSERT INTO ${ctx.schema}.notifications (destination_uuid, topic, message, serialization, message_uuid)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+      SELECT * FROM ${MESSAGE_ROWS}
       ON CONFLICT (message_uuid) DO NOTHING`,
-    params: [
-      textArray(messages.map((m) => m.destinationID)),
-      textArray(messages.map((m) => m.topic)),
-      textArray(messages.map((m) => m.message)),
-      textArray(messages.map((m) => m.serialization)),
-      textArray(messages.map((m) => m.messageID)),
-    ],
+    params: messageParams(messages),
   };
+}
+
+/** A destination a checked send did not write to: no such workflow. */
+export interface MissingDestinationRow extends Row {
+  readonly destination_uuid: string;
+}
+
+/**
+ * `sendStatement` for a transaction the caller owns: the messages are stored only if every destination exists, and
+ * the missing destinations are returned instead of raising a foreign-key error, which would abort the caller's
+ * transaction along with its own writes.
+ */
+export function sendCheckedStatement(
+  ctx: SqlContext,
+  messages: readonly OutgoingMessage[],
+): Query<MissingDestinationRow> {
+  const { schema } = ctx;
+  return {
+    text: `WITH m AS (SELECT * FROM ${MESSAGE_ROWS} AS m(destination_uuid, topic, message, serialization, message_uuid)),
+      missing AS (
+        SELECT m.destination_uuid FROM m
+        WHERE NOT EXISTS (SELECT 1 FROM ${schema}.workflow_status ws WHERE ws.workflow_uuid = m.destination_uuid)
+      ),
+      ins AS (
+        INSERT INTO ${schema}.notifications (destination_uuid, topic, message, serialization, message_uuid)
+        SELECT m.destination_uuid, m.topic, m.message, m.serialization, m.message_uuid FROM m
+        WHERE NOT EXISTS (SELECT 1 FROM missing)
+        ON CONFLICT (message_uuid) DO NOTHING
+      )
+      SELECT destination_uuid FROM missing`,
+    params: messageParams(messages),
+  };
+}
+
+/** The messages as parallel arrays, in the column order of `MESSAGE_ROWS`. */
+const MESSAGE_ROWS = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])';
+function messageParams(messages: readonly OutgoingMessage[]): string[] {
+  return [
+    textArray(messages.map((m) => m.destinationID)),
+    textArray(messages.map((m) => m.topic)),
+    textArray(messages.map((m) => m.message)),
+    textArray(messages.map((m) => m.serialization)),
+    textArray(messages.map((m) => m.messageID)),
+  ];
 }
 
 /** A set event: the (workflow, key) asked for and its stored value. */
