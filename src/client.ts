@@ -18,6 +18,7 @@ import { type BulkResult, Manager } from './manage.ts';
 import type * as opts from './options.ts';
 import { ClientConfigSchema, type DBOSClientConfig, validate, validateId } from './options.ts';
 import { type CallerTransaction, Outbox, type PreparedWrite } from './outbox.ts';
+import { Queued, type SetDelayOptions } from './queued.ts';
 import { Queues, type RegisterQueueOptions, type WorkflowQueue } from './queues.ts';
 import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
 import { Results, type StatusWaitOptions } from './results.ts';
@@ -25,6 +26,7 @@ import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.t
 import { Codec } from './serialization.ts';
 import type { SqlContext } from './sql/base.ts';
 import type { StepInfo, WorkflowStatus } from './status.ts';
+import { type SetLatestVersionOptions, type VersionInfo, Versions } from './versions.ts';
 
 export type { DBOSClientConfig } from './options.ts';
 export type { BulkResult, EnqueueResult };
@@ -41,6 +43,8 @@ export class DBOSClient implements AsyncDisposable {
   readonly #manager: Manager;
   readonly #queues: Queues;
   readonly #outbox: Outbox;
+  readonly #queued: Queued;
+  readonly #versions: Versions;
   #destroyed = false;
 
   constructor(config: DBOSClientConfig) {
@@ -58,6 +62,8 @@ export class DBOSClient implements AsyncDisposable {
     this.#manager = new Manager(scope, this.#reader);
     this.#queues = new Queues(scope);
     this.#outbox = new Outbox(scope, this.#enqueuer, this.#communication);
+    this.#queued = new Queued(scope);
+    this.#versions = new Versions(scope);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -364,7 +370,7 @@ export class DBOSClient implements AsyncDisposable {
    * TS `registerQueue` (Python `register_queue`): creates or updates the queue's row, which the owning application's
    * workers poll. `onConflict` `always_update` (default) overwrites an existing queue's settings, `never_update`
    * keeps them. Owned by `applicationName` (default the client's); a name another application owns throws
-   * `DBOSConflictingQueueError`. One statement.
+   * `DBOSConflictingOwnerError`. One statement.
    */
   async registerQueue(name: string, options?: RegisterQueueOptions): Promise<WorkflowQueue> {
     return this.#queues.register(name, options);
@@ -441,6 +447,44 @@ export class DBOSClient implements AsyncDisposable {
     options?: opts.ForkOptions,
   ): Promise<WorkflowHandle<R>> {
     return this.#handle<R>(await this.#manager.fork(workflowID, startStep, options));
+  }
+
+  /**
+   * TS `setWorkflowPriority`: the priority of a workflow still ENQUEUED or DELAYED (0 is the highest). Any other
+   * workflow, or none, is left as it is, as in the SDK; resolves true if it was changed.
+   */
+  async setWorkflowPriority(workflowID: string, priority: number): Promise<boolean> {
+    return this.#queued.setPriority(workflowID, priority);
+  }
+
+  /**
+   * TS `setWorkflowDelay` (Python `set_workflow_delay`): when a DELAYED workflow may be dequeued, as seconds from now
+   * (a number or `{ delaySeconds }`) or `{ delayUntilEpochMS }`. Any other workflow is left as it is, as in the SDK;
+   * resolves true if it was changed.
+   */
+  async setWorkflowDelay(workflowID: string, options: SetDelayOptions): Promise<boolean> {
+    return this.#queued.setDelay(workflowID, options);
+  }
+
+  // ---------------------------------------------------------------- application versions
+
+  /** TS `listApplicationVersions`: the client's application's versions plus unclaimed ones, latest first. */
+  async listApplicationVersions(): Promise<VersionInfo[]> {
+    return this.#versions.list();
+  }
+
+  /** TS `getLatestApplicationVersion`: the version enqueues without `appVersion` run on. */
+  async getLatestApplicationVersion(): Promise<VersionInfo> {
+    return this.#versions.latest();
+  }
+
+  /**
+   * TS `setLatestApplicationVersion`: makes the version the latest (its timestamp now), acting as `applicationName`
+   * (default the client's). A version another application registered throws `DBOSConflictingOwnerError`; an unknown
+   * one `DBOSNonExistentApplicationVersionError` (the SDK does nothing there). One statement.
+   */
+  async setLatestApplicationVersion(versionName: string, options?: SetLatestVersionOptions): Promise<void> {
+    await this.#versions.setLatest(versionName, options);
   }
 
   // ---------------------------------------------------------------- listing

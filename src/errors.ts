@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'NON_EXISTENT_SCHEDULE'
   | 'CONFLICTING_SCHEDULE'
   | 'NON_EXISTENT_QUEUE'
-  | 'CONFLICTING_QUEUE'
+  | 'CONFLICTING_OWNER'
+  | 'NON_EXISTENT_VERSION'
   | 'TRANSACTION_ABORTED';
 
 export class DBOSEdgeError extends Error {
@@ -238,19 +239,39 @@ export class DBOSNonExistentQueueError extends DBOSEdgeError {
   }
 }
 
-/** `registerQueue` of a name another application owns (queue names are unique across a system database). */
-export class DBOSConflictingQueueError extends DBOSEdgeError {
+/**
+ * A queue or application version registered by another application: their names are unique across a system
+ * database, so one application cannot take another's. The TS SDK's message; `kind` is `Queue` or `Application version`.
+ */
+export class DBOSConflictingOwnerError extends DBOSEdgeError {
   constructor(
-    readonly queueName: string,
+    readonly kind: 'Queue' | 'Application version',
+    readonly entityName: string,
     readonly owner: string,
     readonly applicationName: string,
   ) {
+    const takeANewName =
+      kind === 'Application version'
+        ? `set a distinct applicationVersion for '${applicationName}'`
+        : `give '${applicationName}' a different ${kind.toLowerCase()} name`;
     super(
-      'CONFLICTING_QUEUE',
-      `Queue '${queueName}' is already registered by application '${owner}' in this system database. ` +
-        'Queue names must be unique across applications sharing a system database. ' +
-        `Either give '${applicationName}' a different queue name, or, if '${owner}' was renamed to '${applicationName}', ` +
+      'CONFLICTING_OWNER',
+      `${kind} '${entityName}' is already registered by application '${owner}' in this system database. ` +
+        `${kind} names must be unique across applications sharing a system database. ` +
+        `Either ${takeANewName}, or, if '${owner}' was renamed to '${applicationName}', ` +
         're-own its rows first with dbos rename-application',
+    );
+  }
+}
+
+/** `getLatestApplicationVersion` with none registered, or `setLatestApplicationVersion` of an unknown name. */
+export class DBOSNonExistentApplicationVersionError extends DBOSEdgeError {
+  constructor(readonly versionName?: string) {
+    super(
+      'NON_EXISTENT_VERSION',
+      versionName === undefined
+        ? 'No application versions found'
+        : `Application version '${versionName}' does not exist`,
     );
   }
 }

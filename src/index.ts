@@ -36,6 +36,7 @@ export {
   type WaitOptions,
 } from './options.ts';
 export type { CallerTransaction, PgTransactionClient, PostgresJsTransaction, PreparedWrite } from './outbox.ts';
+export type { SetDelayOptions } from './queued.ts';
 export {
   type QueueRateLimit,
   type QueueUpdate,
@@ -47,4 +48,5 @@ export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedul
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
 export { type StepInfo, WORKFLOW_STATUSES, type WorkflowStatus, type WorkflowStatusString } from './status.ts';
+export type { SetLatestVersionOptions, VersionInfo } from './versions.ts';
 export type { PollingOptions } from './wait.ts';

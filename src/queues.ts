@@ -4,7 +4,7 @@
  * registering a name another application holds throws. The returned `WorkflowQueue`'s setters write through.
  */
 import * as v from 'valibot';
-import { DBOSConflictingQueueError, DBOSEdgeError, DBOSNonExistentQueueError, ValidationError } from './errors.ts';
+import { DBOSConflictingOwnerError, DBOSEdgeError, DBOSNonExistentQueueError, ValidationError } from './errors.ts';
 import { asList, id, validate, validateId } from './options.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn, type SqlContext } from './sql/base.ts';
@@ -343,7 +343,7 @@ export class Queues {
       });
       if (row === undefined) continue; // a registration of the same new name committed after our snapshot
       if (owner !== null && row.application_name !== null && row.application_name !== owner) {
-        throw new DBOSConflictingQueueError(queueName, row.application_name, owner);
+        throw new DBOSConflictingOwnerError('Queue', queueName, row.application_name, owner);
       }
       return new WorkflowQueue(this.#backend, row);
     }

@@ -8,7 +8,7 @@ import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DBOSClient,
-  DBOSConflictingQueueError,
+  DBOSConflictingOwnerError,
   DBOSNonExistentQueueError,
   ValidationError,
   type ValidationIssue,
@@ -117,13 +117,13 @@ describe('registerQueue', () => {
     const error = await shop
       .registerQueue(name, { workerConcurrency: 5, applicationName: 'billing' })
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DBOSConflictingQueueError);
+    expect(error).toBeInstanceOf(DBOSConflictingOwnerError);
     expect((error as Error).message).toBe(
       `Queue '${name}' is already registered by application 'shop' in this system database. Queue names must be unique across applications sharing a system database. Either give 'billing' a different queue name, or, if 'shop' was renamed to 'billing', re-own its rows first with dbos rename-application`,
     );
     const billing = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: 'billing' });
     await expect(billing.registerQueue(name, { onConflict: 'never_update' })).rejects.toBeInstanceOf(
-      DBOSConflictingQueueError,
+      DBOSConflictingOwnerError,
     );
     await billing.destroy();
     expect(await row(name)).toMatchObject({ worker_concurrency: 1, application_name: 'shop' });

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresDriver } from '../../adapters/postgres.ts';
 import {
   DBOSClient,
+  DBOSConflictingOwnerError,
+  DBOSNonExistentApplicationVersionError,
   DBOSStreamTimeoutError,
   DBOSWaitTimeoutError,
   type ValidationError,
@@ -268,5 +270,103 @@ describe('forkWorkflow', () => {
     expect(`${handle}`).toBe(`${original}-fork`);
     expect(JSON.stringify({ forked: handle })).toBe(JSON.stringify({ forked: `${original}-fork` }));
     expect((await handle.getStatus())?.forkedFrom).toBe(original);
+  });
+});
+
+describe('setWorkflowPriority and setWorkflowDelay', () => {
+  it('change a workflow waiting on its queue, and leave any other as it is, as the SDK does', async () => {
+    const enqueued = await workflow('ENQUEUED');
+    const delayed = await workflow('DELAYED');
+    const running = await workflow('PENDING');
+    expect(await client.setWorkflowPriority(enqueued, 7)).toBe(true);
+    expect(await client.setWorkflowPriority(delayed, 3)).toBe(true);
+    expect(await client.setWorkflowPriority(running, 1)).toBe(false);
+    expect(await client.setWorkflowPriority('no-such-workflow', 1)).toBe(false);
+    const rows = await sql`SELECT workflow_uuid, priority FROM dbos.workflow_status
+      WHERE workflow_uuid IN (${enqueued}, ${delayed}, ${running})`;
+    expect(Object.fromEntries(rows.map((r) => [r.workflow_uuid, r.priority]))).toEqual({
+      [enqueued]: 7,
+      [delayed]: 3,
+      [running]: 0,
+    });
+
+    expect(await client.setWorkflowDelay(delayed, { delayUntilEpochMS: 4_000_000_000_000 })).toBe(true);
+    expect(await client.setWorkflowDelay(enqueued, 10)).toBe(false);
+    const [until] = await sql`SELECT delay_until_epoch_ms FROM dbos.workflow_status WHERE workflow_uuid = ${delayed}`;
+    expect(Number(until?.delay_until_epoch_ms)).toBe(4_000_000_000_000);
+    const [now] = await sql`SELECT (EXTRACT(EPOCH FROM now()) * 1000)::bigint AS ms`;
+    expect(await client.setWorkflowDelay(delayed, { delaySeconds: 3600 })).toBe(true);
+    const [later] = await sql`SELECT delay_until_epoch_ms FROM dbos.workflow_status WHERE workflow_uuid = ${delayed}`;
+    expect(Number(later?.delay_until_epoch_ms) - Number(now?.ms)).toBeGreaterThanOrEqual(3_600_000);
+    expect(Number(later?.delay_until_epoch_ms) - Number(now?.ms)).toBeLessThan(3_660_000);
+  });
+
+  it("refuses bad values with the SDK's words, naming the field", async () => {
+    expect(await issuesOf(client.setWorkflowPriority('w', -1))).toMatchObject([{ field: 'priority' }]);
+    expect(await issuesOf(client.setWorkflowDelay('w', 0))).toEqual([
+      { field: 'delaySeconds', rule: 'gt_value', message: 'delaySeconds must be greater than 0' },
+    ]);
+    expect(await issuesOf(client.setWorkflowDelay('w', { delayUntilEpochMS: -5 }))).toMatchObject([
+      { field: 'options.delayUntilEpochMS', message: 'delayUntilEpochMS must be greater than 0' },
+    ]);
+    expect(await issuesOf(client.setWorkflowDelay('w', {}))).toMatchObject([
+      { field: 'options', message: 'SetWorkflowDelayOptions must specify either delaySeconds or delayUntilEpochMS' },
+    ]);
+  });
+});
+
+describe('application versions', () => {
+  let shop: DBOSClient;
+  let fresh: DBOSClient;
+
+  beforeAll(async () => {
+    await sql`INSERT INTO dbos.application_versions (version_id, version_name, version_timestamp, created_at, application_name)
+      VALUES ('id-1', 'shop-v1', 1000, 1000, 'shop'), ('id-2', 'shop-v2', 2000, 2000, 'shop'),
+             ('id-3', 'billing-v1', 3000, 3000, 'billing'), ('id-4', 'legacy', 500, 500, NULL)`;
+    shop = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: 'shop' });
+    fresh = new DBOSClient({ systemDatabaseUrl: db.url, applicationName: 'nobody-yet' });
+  });
+  afterAll(async () => {
+    await shop?.destroy();
+    await fresh?.destroy();
+  });
+
+  it("lists the application's and unclaimed versions, latest first, and names the latest", async () => {
+    expect((await shop.listApplicationVersions()).map((version) => version.versionName)).toEqual([
+      'shop-v2',
+      'shop-v1',
+      'legacy',
+    ]);
+    expect(await shop.getLatestApplicationVersion()).toEqual({
+      versionId: 'id-2',
+      versionName: 'shop-v2',
+      versionTimestamp: 2000,
+      createdAt: 2000,
+      applicationName: 'shop',
+    });
+  });
+
+  it('promotes a version to the latest, claims an unclaimed one, and refuses another application’s', async () => {
+    await shop.setLatestApplicationVersion('shop-v1');
+    expect((await shop.getLatestApplicationVersion()).versionName).toBe('shop-v1');
+    await shop.setLatestApplicationVersion('legacy');
+    expect(await shop.getLatestApplicationVersion()).toMatchObject({ versionName: 'legacy', applicationName: 'shop' });
+    const error = (await shop.setLatestApplicationVersion('billing-v1').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(DBOSConflictingOwnerError);
+    expect(error.message).toBe(
+      "Application version 'billing-v1' is already registered by application 'billing' in this system database. Application version names must be unique across applications sharing a system database. Either set a distinct applicationVersion for 'shop', or, if 'billing' was renamed to 'shop', re-own its rows first with dbos rename-application",
+    );
+    const [billing] =
+      await sql`SELECT version_timestamp FROM dbos.application_versions WHERE version_name = 'billing-v1'`;
+    expect(Number(billing?.version_timestamp)).toBe(3000);
+    await shop.setLatestApplicationVersion('billing-v1', { applicationName: 'billing' });
+  });
+
+  it('throws a typed error for an unknown version and for an application without versions', async () => {
+    await expect(shop.setLatestApplicationVersion('no-such-version')).rejects.toBeInstanceOf(
+      DBOSNonExistentApplicationVersionError,
+    );
+    await sql`DELETE FROM dbos.application_versions WHERE application_name IS NULL`;
+    await expect(fresh.getLatestApplicationVersion()).rejects.toThrow('No application versions found');
   });
 });
