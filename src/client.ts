@@ -14,7 +14,7 @@ import { Enqueuer, portable } from './enqueue.ts';
 import { clientDestroyed } from './errors.ts';
 import { type EnqueueResult, WorkflowHandle } from './handle.ts';
 import { Listeners } from './listen.ts';
-import { type BulkResult, Manager } from './manage.ts';
+import { type BulkResult, Manager, type RewindOptions } from './manage.ts';
 import type * as opts from './options.ts';
 import { ClientConfigSchema, type DBOSClientConfig, validate, validateId } from './options.ts';
 import { type CallerTransaction, Outbox, type PreparedWrite } from './outbox.ts';
@@ -485,6 +485,16 @@ export class DBOSClient implements AsyncDisposable {
    */
   async setLatestApplicationVersion(versionName: string, options?: SetLatestVersionOptions): Promise<void> {
     await this.#versions.setLatest(versionName, options);
+  }
+
+  /**
+   * TS `rewindWorkflow`: drops a finished workflow's history from `startStep` on (default 0) and enqueues it again
+   * under the same ID, so a replay runs every step from there; events it published from there on go back to their
+   * earlier values. A workflow still running throws `DBOSInvalidWorkflowTransitionError`: cancel it first.
+   */
+  async rewindWorkflow<R = unknown>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<R>> {
+    await this.#manager.rewind(workflowID, options);
+    return this.#handle<R>(workflowID);
   }
 
   // ---------------------------------------------------------------- listing

@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'NON_EXISTENT_QUEUE'
   | 'CONFLICTING_OWNER'
   | 'NON_EXISTENT_VERSION'
-  | 'TRANSACTION_ABORTED';
+  | 'TRANSACTION_ABORTED'
+  | 'INVALID_WORKFLOW_TRANSITION';
 
 export class DBOSEdgeError extends Error {
   readonly code: ErrorCode;
@@ -229,6 +230,16 @@ export class DBOSNonExistentScheduleError extends DBOSEdgeError {
 export class DBOSConflictingScheduleError extends DBOSEdgeError {
   constructor(readonly scheduleName: string) {
     super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
+  }
+}
+
+/** TS `DBOSInvalidWorkflowTransitionError`: the workflow's status does not allow the change (rewinding one still running). */
+export class DBOSInvalidWorkflowTransitionError extends DBOSEdgeError {
+  constructor(
+    readonly workflowID: string,
+    message: string,
+  ) {
+    super('INVALID_WORKFLOW_TRANSITION', message);
   }
 }
 

@@ -9,6 +9,7 @@ export { parseCron, pythonIsoformat, type ScheduleIdFormat, scheduledWorkflowID 
 export type { Driver, Row, SqlParam, Statement } from './driver.ts';
 export * from './errors.ts';
 export { WorkflowHandle } from './handle.ts';
+export type { RewindOptions } from './manage.ts';
 export {
   type BackfillOptions,
   type BulkOptions,

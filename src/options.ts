@@ -222,9 +222,17 @@ export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
 // The cast: Deno's lib types AbortSignal's constructor as `new(): never`, for which v.instance would infer never.
 const signal = () => v.optional(v.instance(AbortSignal as unknown as new () => AbortSignal, 'must be an AbortSignal'));
 
+/**
+ * The TS SDK's `pollingIntervalMs`: accepted so SDK code runs unchanged. It sets nothing here: one shared poll serves
+ * every waiter of a client, paced by the client's `polling` option (and woken by LISTEN where it can be).
+ */
+const sdkPollingInterval = () =>
+  v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0, 'must be a positive finite number')));
+
 export const WaitOptionsSchema = v.strictObject({
   /** Give up after this long with `DBOSWaitTimeoutError`; unset waits indefinitely. */
   timeoutMs: v.optional(positiveInt()),
+  pollingIntervalMs: sdkPollingInterval(),
   signal: signal(),
 });
 export type WaitOptions = v.InferInput<typeof WaitOptionsSchema>;
@@ -263,13 +271,6 @@ export const MessagesSchema = v.pipe(
 export const SendOptionsSchema = v.strictObject({ serializationType: v.optional(serializationType) });
 export type SendOptions = v.InferInput<typeof SendOptionsSchema>;
 
-/**
- * The TS SDK's `pollingIntervalMs`: accepted so SDK code runs unchanged. It sets nothing here: one shared poll serves
- * every waiter of a client, paced by the client's `polling` option (and woken by LISTEN where it can be).
- */
-const sdkPollingInterval = () =>
-  v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0, 'must be a positive finite number')));
-
 /** Seconds as the TS SDK counts them: finite and not negative. */
 const seconds = () => v.pipe(v.number(), v.finite(), v.minValue(0, 'must not be negative'));
 
@@ -302,12 +303,8 @@ export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
 export const ReadStreamOffsetOptionsSchema = v.omit(ReadStreamOptionsSchema, ['offset']);
 export type ReadStreamOffsetOptions = v.InferInput<typeof ReadStreamOffsetOptionsSchema>;
 
-/** `waitAll`'s options: dbos-edge's `timeoutMs` and `signal`, and the SDK's `pollingIntervalMs`. */
-export const WaitAllOptionsSchema = v.strictObject({
-  ...WaitOptionsSchema.entries,
-  pollingIntervalMs: sdkPollingInterval(),
-});
-export type WaitAllOptions = v.InferInput<typeof WaitAllOptionsSchema>;
+/** `waitAll`'s options (the TS SDK's `WaitAllOptions`), the same as `waitFirst`'s. */
+export type WaitAllOptions = WaitOptions;
 
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
 

@@ -10,14 +10,7 @@ import {
   DBOSWaitTimeoutError,
   ValidationError,
 } from './errors.ts';
-import {
-  validate,
-  validateId,
-  type WaitAllOptions,
-  WaitAllOptionsSchema,
-  type WaitOptions,
-  WaitOptionsSchema,
-} from './options.ts';
+import { validate, validateId, type WaitAllOptions, type WaitOptions, WaitOptionsSchema } from './options.ts';
 import { decodeError, type Reader } from './reader.ts';
 import type { ClientScope } from './scope.ts';
 import type { Codec } from './serialization.ts';
@@ -86,7 +79,7 @@ export class Results {
       throw new ValidationError([{ field: 'workflows', rule: 'array', message: 'must be an array of handles or IDs' }]);
     }
     const ids = [...new Set(workflowIds(workflows))];
-    const { timeoutMs, signal } = validate(WaitAllOptionsSchema, options ?? {}, 'options');
+    const { timeoutMs, signal } = validate(WaitOptionsSchema, options ?? {}, 'options');
     // One waiter per workflow: they share the client's one poll, and each settles when its workflow finishes.
     const waits = await Promise.allSettled(
       ids.map((id) => this.#watcher.wait([{ key: id }], waitOptions([id], { timeoutMs, signal }))),

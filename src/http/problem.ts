@@ -35,6 +35,7 @@ const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; 
   CONFLICTING_SCHEDULE: { status: 409, title: 'Schedule name in use', kind: 'conflict', expose: true },
   NON_EXISTENT_QUEUE: { status: 404, title: 'Queue not found', kind: 'not-found', expose: true },
   CONFLICTING_OWNER: { status: 409, title: 'Owned by another application', kind: 'conflict', expose: true },
+  INVALID_WORKFLOW_TRANSITION: { status: 409, title: 'Not in a state that allows it', kind: 'conflict', expose: true },
   NON_EXISTENT_VERSION: { status: 404, title: 'Application version not found', kind: 'not-found', expose: true },
   SERIALIZATION: { status: 422, title: 'Unserializable value', kind: 'serialization', expose: true },
   ENQUEUE_CONTENDED: { status: 503, title: 'Contended, try again', kind: 'unavailable', expose: true },

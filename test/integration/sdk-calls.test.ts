@@ -10,7 +10,9 @@ import { postgresDriver } from '../../adapters/postgres.ts';
 import {
   DBOSClient,
   DBOSConflictingOwnerError,
+  DBOSInvalidWorkflowTransitionError,
   DBOSNonExistentApplicationVersionError,
+  DBOSNonExistentWorkflowError,
   DBOSStreamTimeoutError,
   DBOSWaitTimeoutError,
   type ValidationError,
@@ -368,5 +370,66 @@ describe('application versions', () => {
     );
     await sql`DELETE FROM dbos.application_versions WHERE application_name IS NULL`;
     await expect(fresh.getLatestApplicationVersion()).rejects.toThrow('No application versions found');
+  });
+});
+
+describe('rewindWorkflow', () => {
+  it('drops the history from startStep, rolls events back, and enqueues the same ID again', async () => {
+    const id = await workflow('SUCCESS');
+    await sql`UPDATE dbos.workflow_status SET queue_name = 'q', output = '"done"', completed_at = 5 WHERE workflow_uuid = ${id}`;
+    await sql`INSERT INTO dbos.operation_outputs (workflow_uuid, function_id, function_name)
+              VALUES (${id}, 0, 's0'), (${id}, 1, 's1'), (${id}, 2, 's2')`;
+    await sql`INSERT INTO dbos.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
+              VALUES (${id}, 0, 'a', '"a0"', 'portable_json'), (${id}, 2, 'a', '"a2"', 'portable_json'),
+                     (${id}, 2, 'b', '"b2"', 'portable_json'), (${id}, 1, 'c', '"c1"', 'portable_json')`;
+    await sql`INSERT INTO dbos.workflow_events (workflow_uuid, key, value, serialization)
+              VALUES (${id}, 'a', '"a2"', 'portable_json'), (${id}, 'b', '"b2"', 'portable_json'),
+                     (${id}, 'c', '"c1"', 'portable_json')`;
+    await sql`INSERT INTO dbos.streams (workflow_uuid, key, value, "offset", function_id, serialization)
+              VALUES (${id}, 's', '"v"', 0, 0, 'portable_json'), (${id}, 's', '"late"', 1, 2, 'portable_json'),
+                     (${id}, 's', '"__DBOS_STREAM_CLOSED__"', 2, 3, 'portable_json')`;
+    await sql`INSERT INTO dbos.notifications (message_uuid, destination_uuid, topic, message, consumed, consumed_by_function_id)
+              VALUES ('m1', ${id}, 't', '1', true, 1), ('m2', ${id}, 't', '2', true, 2), ('m3', ${id}, 't', '3', false, NULL)`;
+
+    const handle = await client.rewindWorkflow(id, { startStep: 2 });
+    expect(handle.workflowID).toBe(id);
+    const [status] =
+      await sql`SELECT status, queue_name, output, completed_at FROM dbos.workflow_status WHERE workflow_uuid = ${id}`;
+    expect(status).toEqual({
+      status: 'ENQUEUED',
+      queue_name: '_dbos_internal_queue',
+      output: null,
+      completed_at: null,
+    });
+    const steps = await sql`SELECT function_id FROM dbos.operation_outputs WHERE workflow_uuid = ${id} ORDER BY 1`;
+    expect(steps.map((s) => s.function_id)).toEqual([0, 1]);
+    const events = await sql`SELECT key, value FROM dbos.workflow_events WHERE workflow_uuid = ${id} ORDER BY key`;
+    expect(events.map((e) => [e.key, e.value])).toEqual([
+      ['a', '"a0"'],
+      ['c', '"c1"'],
+    ]);
+    const history =
+      await sql`SELECT function_id, key FROM dbos.workflow_events_history WHERE workflow_uuid = ${id} ORDER BY 1, 2`;
+    expect(history.map((h) => [h.function_id, h.key])).toEqual([
+      [0, 'a'],
+      [1, 'c'],
+    ]);
+    const stream = await sql`SELECT "offset" FROM dbos.streams WHERE workflow_uuid = ${id} ORDER BY 1`;
+    expect(stream.map((s) => s.offset)).toEqual([0, 1]);
+    const messages = await sql`SELECT message_uuid FROM dbos.notifications WHERE destination_uuid = ${id}`;
+    expect(messages.map((m) => m.message_uuid)).toEqual(['m1']);
+  });
+
+  it('refuses a workflow still running, and an unknown one', async () => {
+    const running = await workflow('PENDING');
+    const error = (await client.rewindWorkflow(running).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(DBOSInvalidWorkflowTransitionError);
+    expect(error.message).toBe(
+      `Cannot rewind ${running} (PENDING): only a workflow in a terminal state can be rewound, so cancel it first`,
+    );
+    await expect(client.rewindWorkflow('no-such-workflow')).rejects.toBeInstanceOf(DBOSNonExistentWorkflowError);
+    expect(await issuesOf(client.rewindWorkflow('w', { startStep: -1 }))).toMatchObject([
+      { field: 'options.startStep' },
+    ]);
   });
 });

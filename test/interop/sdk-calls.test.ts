@@ -161,6 +161,31 @@ describe('steps, delete and fork on workflows the worker ran', () => {
   });
 });
 
+describe('rewindWorkflow on a workflow the worker ran', () => {
+  it('runs it again under the same ID from startStep, keeping the steps before it (as the SDK client does)', async () => {
+    const original = await client.enqueue<string[]>({ ...q, workflowName: 'three_steps' }, 'rewind');
+    const first = await original.getResult({ timeoutMs: 20_000 });
+    const rewound = await client.rewindWorkflow<string[]>(original.workflowID, { startStep: 2 });
+    expect(rewound.workflowID).toBe(original.workflowID);
+    const second = await rewound.getResult({ timeoutMs: 20_000 });
+    expect(second.slice(0, 3)).toEqual(first.slice(0, 3));
+    expect(second[3]).not.toBe(first[3]);
+    await sdk.rewindWorkflow(original.workflowID, { startStep: 1 });
+    const third = await client.retrieveWorkflow<string[]>(original.workflowID).getResult({ timeoutMs: 20_000 });
+    expect(third.slice(0, 2)).toEqual(first.slice(0, 2));
+    expect(third[2]).not.toBe(first[2]);
+  });
+});
+
+describe("the SDK's polling options", () => {
+  it('are accepted by getResult, waitFirst and waitAll (one shared poll paces them)', async () => {
+    const h = await client.enqueue<number>({ ...q, workflowName: 'add' }, 2, 2);
+    expect(await h.getResult({ pollingIntervalMs: 20 })).toBe(4);
+    expect((await client.waitFirst([h], { pollingIntervalMs: 20 })).workflowID).toBe(h.workflowID);
+    expect(await client.waitAll([h], { pollingIntervalMs: 20 })).toEqual([h]);
+  });
+});
+
 describe('a queue registered by dbos-edge', () => {
   it('is polled by the worker of the application that owns it, with its settings', async () => {
     const name = uid('edge-registered');
