@@ -21,6 +21,7 @@ import { type CallerTransaction, Outbox, type PreparedWrite } from './outbox.ts'
 import { Queued, type SetDelayOptions } from './queued.ts';
 import { Queues, type RegisterQueueOptions, type WorkflowQueue } from './queues.ts';
 import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
+import { type ApplicationRowCounts, type RenameOptions, Renamer } from './rename.ts';
 import { Results, type StatusWaitOptions } from './results.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
 import { Codec } from './serialization.ts';
@@ -45,6 +46,7 @@ export class DBOSClient implements AsyncDisposable {
   readonly #outbox: Outbox;
   readonly #queued: Queued;
   readonly #versions: Versions;
+  readonly #renamer: Renamer;
   #destroyed = false;
 
   constructor(config: DBOSClientConfig) {
@@ -64,6 +66,7 @@ export class DBOSClient implements AsyncDisposable {
     this.#outbox = new Outbox(scope, this.#enqueuer, this.#communication);
     this.#queued = new Queued(scope);
     this.#versions = new Versions(scope);
+    this.#renamer = new Renamer(scope);
   }
 
   /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
@@ -495,6 +498,20 @@ export class DBOSClient implements AsyncDisposable {
   async rewindWorkflow<R = unknown>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<R>> {
     await this.#manager.rewind(workflowID, options);
     return this.#handle<R>(workflowID);
+  }
+
+  /**
+   * TS `renameApplication`: gives `newName` the rows `oldName` owns (undefined: none), and with
+   * `adoptUnclaimedRows` the rows nobody owns. Queues, schedules, versions and unfinished workflows move in one
+   * statement; finished workflows and steps then follow `batchSize` workflows at a time (null: in one), so a re-run
+   * resumes. Run it while the renamed application is stopped. Returns the rows moved, by table.
+   */
+  async renameApplication(
+    oldName: string | undefined,
+    newName: string,
+    options?: RenameOptions,
+  ): Promise<ApplicationRowCounts> {
+    return this.#renamer.rename(oldName, newName, options);
   }
 
   // ---------------------------------------------------------------- listing

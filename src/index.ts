@@ -45,6 +45,7 @@ export {
   WorkflowQueue,
 } from './queues.ts';
 export type { WorkflowPage } from './reader.ts';
+export type { ApplicationRowCounts, RenameOptions } from './rename.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
