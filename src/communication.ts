@@ -8,6 +8,7 @@ import {
   DBOSStreamTimeoutError,
   DBOSWaitTimeoutError,
   DriverError,
+  missingDestination,
   ValidationError,
 } from './errors.ts';
 import { CHANNELS, type Listeners } from './listen.ts';
@@ -135,7 +136,7 @@ export class Communication {
     } catch (e) {
       if (e instanceof DriverError && e.sqlState === '23503') {
         const missing = /\(destination_uuid\)=\((.*)\) is not present/.exec(e.detail ?? '')?.[1];
-        throw new DBOSNonExistentWorkflowError(missing ?? messages[0]?.destinationID ?? '');
+        throw missingDestination(missing ?? messages[0]?.destinationID ?? '');
       }
       throw e;
     }

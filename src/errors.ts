@@ -122,17 +122,28 @@ export class DBOSQueueDuplicatedError extends DBOSEdgeError {
   }
 }
 
-/** TS and Python `DBOSNonExistentWorkflowError`. */
+/** TS and Python `DBOSNonExistentWorkflowError`; `message` where the TS SDK words it otherwise (a send). */
 export class DBOSNonExistentWorkflowError extends DBOSEdgeError {
-  constructor(readonly workflowID: string) {
-    super('NON_EXISTENT_WORKFLOW', `Workflow ${workflowID} does not exist`);
+  constructor(
+    readonly workflowID: string,
+    message = `Workflow ${workflowID} does not exist`,
+  ) {
+    super('NON_EXISTENT_WORKFLOW', message);
   }
 }
 
-/** TS and Python `DBOSAwaitedWorkflowCancelledError`: the awaited workflow was cancelled (or timed out). */
+/** A send to a workflow that does not exist, in the TS SDK's words. */
+export function missingDestination(destinationID: string): DBOSNonExistentWorkflowError {
+  return new DBOSNonExistentWorkflowError(
+    destinationID,
+    `Sent to non-existent destination workflow UUID: ${destinationID}`,
+  );
+}
+
+/** TS and Python `DBOSAwaitedWorkflowCancelledError`: the awaited workflow was cancelled (or timed out). The SDK's text. */
 export class DBOSAwaitedWorkflowCancelledError extends DBOSEdgeError {
   constructor(readonly workflowID: string) {
-    super('AWAITED_WORKFLOW_CANCELLED', `Awaited workflow ${workflowID} was cancelled`);
+    super('AWAITED_WORKFLOW_CANCELLED', `Awaited ${workflowID} was cancelled`);
   }
 }
 
@@ -141,7 +152,7 @@ export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSEdgeErro
   constructor(readonly workflowID: string) {
     super(
       'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED',
-      `Awaited workflow ${workflowID} exceeded its maximum recovery attempts and was moved to the dead-letter status`,
+      `Awaited ${workflowID} exceeded its maximum recovery attempts`,
     );
   }
 }

@@ -10,9 +10,9 @@ import { type Communication, validateSend } from './communication.ts';
 import type { Row, SqlParam, Statement } from './driver.ts';
 import { contended, type Enqueuer, type Prepared } from './enqueue.ts';
 import {
-  DBOSNonExistentWorkflowError,
   DBOSTransactionAbortedError,
   DriverError,
+  missingDestination,
   SchemaError,
   ValidationError,
 } from './errors.ts';
@@ -129,7 +129,7 @@ export class Outbox {
       ...sendCheckedStatement(ctx, [outgoing]),
       settle: (rows) => {
         const [missing] = rows as MissingDestinationRow[];
-        if (missing) throw new DBOSNonExistentWorkflowError(missing.destination_uuid);
+        if (missing) throw missingDestination(missing.destination_uuid);
       },
     };
   }

@@ -71,6 +71,24 @@ describe('getEvent', () => {
   });
 });
 
+describe("errors in the SDK client's words", () => {
+  // The SDK's errors leave `name` as 'Error', so the classes are compared by constructor name.
+  it('a cancelled workflow and a send to a missing one throw the same class and message from both clients', async () => {
+    const slow = await client.enqueue({ ...q, workflowName: 'sleeper' }, 60_000);
+    await client.cancelWorkflow(slow.workflowID);
+    const ours = (await slow.getResult({ timeoutMs: 20_000 }).catch((e: unknown) => e)) as Error;
+    const theirs = (await sdk
+      .retrieveWorkflow(slow.workflowID)
+      .getResult()
+      .catch((e: unknown) => e)) as Error;
+    expect([ours.constructor.name, ours.message]).toEqual([theirs.constructor.name, theirs.message]);
+    const missing = uid('nobody');
+    const sent = (await client.send(missing, 'm').catch((e: unknown) => e)) as Error;
+    const sdkSent = (await sdk.send(missing, 'm').catch((e: unknown) => e)) as Error;
+    expect([sent.constructor.name, sent.message]).toEqual([sdkSent.constructor.name, sdkSent.message]);
+  });
+});
+
 describe('waitAll', () => {
   it('returns the handles given, in order, once every workflow has finished, whatever its outcome', async () => {
     const handles = [
@@ -236,11 +254,12 @@ describe('enqueue and send in the caller’s transaction', () => {
     const ours = await pgTransaction();
     const theirs = await pgTransaction();
     try {
-      await expect(client.sendInTransaction(ours, uid('missing'), 'm')).rejects.toBeInstanceOf(
-        DBOSNonExistentWorkflowError,
-      );
+      const missing = uid('missing');
+      const error = (await client.sendInTransaction(ours, missing, 'm').catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(DBOSNonExistentWorkflowError);
       expect((await ours.query('SELECT 1 AS alive')).rows).toEqual([{ alive: 1 }]);
-      await expect(sdk.sendInTransaction(theirs, uid('missing'), 'm')).rejects.toThrow();
+      const sdkError = (await sdk.sendInTransaction(theirs, missing, 'm').catch((e: unknown) => e)) as Error;
+      expect([error.constructor.name, error.message]).toEqual([sdkError.constructor.name, sdkError.message]);
       const aborted = await theirs.query('SELECT 1').catch((e: { code?: string }) => e.code);
       expect(aborted).toBe('25P02');
       await expect(client.sendInTransaction(theirs, uid('missing'), 'm')).rejects.toBeInstanceOf(
