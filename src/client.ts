@@ -24,6 +24,7 @@ import { Reader, type StatusOptions, type WorkflowPage } from './reader.ts';
 import { type ApplicationRowCounts, type RenameOptions, Renamer } from './rename.ts';
 import { Results, type StatusWaitOptions } from './results.ts';
 import { Schedules, type TickReport, type WorkflowSchedule } from './schedules.ts';
+import { fromSdkConfig, type SdkCreateConfig } from './sdk-config.ts';
 import { Codec } from './serialization.ts';
 import type { SqlContext } from './sql/base.ts';
 import type { StepInfo, WorkflowStatus } from './status.ts';
@@ -69,9 +70,14 @@ export class DBOSClient implements AsyncDisposable {
     this.#renamer = new Renamer(scope);
   }
 
-  /** Same as `new DBOSClient(config)`; async for parity with `@dbos-inc/dbos-sdk`. No I/O happens here. */
-  static async create(config: DBOSClientConfig): Promise<DBOSClient> {
-    return new DBOSClient(config);
+  /**
+   * `new DBOSClient(config)`, taking the TS SDK's `create` settings too: `systemDatabasePool` (a node-postgres
+   * `Pool`, used as the driver and left open), and `systemDatabasePoolSize`, `systemDatabasePollingConcurrency`,
+   * `logger`, `observabilityQueryTimeoutMs` and `systemDatabaseIdleTransactionTimeoutMs`, checked and of no effect
+   * here. No I/O happens here.
+   */
+  static async create(config: SdkCreateConfig): Promise<DBOSClient> {
+    return new DBOSClient(await fromSdkConfig(config));
   }
 
   get applicationName(): string | undefined {

@@ -4,6 +4,7 @@
  * steps without outputs, delete by ID, and the forked handle as an ID. Rows a worker would write are written here
  * with plain SQL; test/interop/sdk-calls.test.ts runs the same calls against a real DBOS worker.
  */
+import pg from 'pg';
 import type postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresDriver } from '../../adapters/postgres.ts';
@@ -430,6 +431,46 @@ describe('rewindWorkflow', () => {
     await expect(client.rewindWorkflow('no-such-workflow')).rejects.toBeInstanceOf(DBOSNonExistentWorkflowError);
     expect(await issuesOf(client.rewindWorkflow('w', { startStep: -1 }))).toMatchObject([
       { field: 'options.startStep' },
+    ]);
+  });
+});
+
+describe("DBOSClient.create with the SDK's settings", () => {
+  it('uses a pg Pool the caller owns as the driver, and leaves it open on destroy', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const created = await DBOSClient.create({
+        systemDatabaseUrl: 'postgres://nobody@127.0.0.1:1/never', // the pool wins, as in the SDK
+        systemDatabasePool: pool,
+        systemDatabasePoolSize: 4,
+        systemDatabasePollingConcurrency: 2,
+        logger: console,
+        observabilityQueryTimeoutMs: 1000,
+        systemDatabaseIdleTransactionTimeoutMs: 0,
+        applicationName: 'pooled',
+      });
+      const handle = await created.enqueue({ queueName: 'q', workflowName: 'w' }, 1);
+      const status = await created.getWorkflow(handle.workflowID);
+      expect(status).toMatchObject({ status: 'ENQUEUED', applicationName: 'pooled', input: [1] });
+      expect(typeof status?.createdAt).toBe('number');
+      await created.destroy();
+      expect((await pool.query('SELECT 1 AS open')).rows).toEqual([{ open: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses a pool that is not one, and still refuses unknown settings, naming the field', async () => {
+    expect(
+      await issuesOf(DBOSClient.create({ systemDatabaseUrl: db.url, systemDatabasePool: {} as never })),
+    ).toMatchObject([
+      { field: 'config.systemDatabasePool', message: 'must be a pg Pool (with query() and connect())' },
+    ]);
+    expect(await issuesOf(DBOSClient.create({ systemDatabaseUrl: db.url, systemDatabasePoolSize: 0 }))).toMatchObject([
+      { field: 'config.systemDatabasePoolSize' },
+    ]);
+    expect(await issuesOf(DBOSClient.create({ systemDatabaseUrl: db.url, poolSize: 3 } as never))).toMatchObject([
+      { field: 'config.poolSize', rule: 'unknown_field' },
     ]);
   });
 });
