@@ -7,7 +7,7 @@
  * transaction. For a driver without interactive transactions (Neon HTTP), `prepare…` hands out the statement itself.
  */
 import { type Communication, validateSend } from './communication.ts';
-import type { Row, SqlParam, Statement } from './driver.ts';
+import type { Row, Statement } from './driver.ts';
 import { contended, type Enqueuer, type Prepared } from './enqueue.ts';
 import {
   DBOSTransactionAbortedError,
@@ -44,8 +44,6 @@ export type CallerTransaction = PgTransactionClient | PostgresJsTransaction;
  * transaction, then give its rows to `settle`, which returns the result or throws the typed error.
  */
 export interface PreparedWrite<T> extends Statement {
-  readonly text: string;
-  readonly params: readonly SqlParam[];
   settle(rows: readonly Row[]): T;
 }
 
