@@ -459,6 +459,16 @@ export class DBOSClient implements AsyncDisposable {
   }
 
   /**
+   * TS `rewindWorkflow`: drops a finished workflow's history from `startStep` on (default 0) and enqueues it again
+   * under the same ID, so a replay runs every step from there; events it published from there on go back to their
+   * earlier values. A workflow still running throws `DBOSInvalidWorkflowTransitionError`: cancel it first.
+   */
+  async rewindWorkflow<R = unknown>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<R>> {
+    await this.#manager.rewind(workflowID, options);
+    return this.#handle<R>(workflowID);
+  }
+
+  /**
    * TS `setWorkflowPriority`: the priority of a workflow still ENQUEUED or DELAYED (0 is the highest). Any other
    * workflow, or none, is left as it is, as in the SDK; resolves true if it was changed.
    */
@@ -475,7 +485,7 @@ export class DBOSClient implements AsyncDisposable {
     return this.#queued.setDelay(workflowID, options);
   }
 
-  // ---------------------------------------------------------------- application versions
+  // ---------------------------------------------------------------- applications: versions and renaming
 
   /** TS `listApplicationVersions`: the client's application's versions plus unclaimed ones, latest first. */
   async listApplicationVersions(): Promise<VersionInfo[]> {
@@ -494,16 +504,6 @@ export class DBOSClient implements AsyncDisposable {
    */
   async setLatestApplicationVersion(versionName: string, options?: SetLatestVersionOptions): Promise<void> {
     await this.#versions.setLatest(versionName, options);
-  }
-
-  /**
-   * TS `rewindWorkflow`: drops a finished workflow's history from `startStep` on (default 0) and enqueues it again
-   * under the same ID, so a replay runs every step from there; events it published from there on go back to their
-   * earlier values. A workflow still running throws `DBOSInvalidWorkflowTransitionError`: cancel it first.
-   */
-  async rewindWorkflow<R = unknown>(workflowID: string, options?: RewindOptions): Promise<WorkflowHandle<R>> {
-    await this.#manager.rewind(workflowID, options);
-    return this.#handle<R>(workflowID);
   }
 
   /**
