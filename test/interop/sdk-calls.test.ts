@@ -20,6 +20,7 @@ import { waitUntil } from './worker/harness.ts';
 
 const url = inject('interopDatabaseUrl');
 const appName = inject('interopAppName');
+const appVersion = inject('interopAppVersion');
 let client: DBOSClient;
 let sdk: SdkClient;
 let sql: postgres.Sql;
@@ -201,6 +202,24 @@ describe("the SDK's polling options", () => {
     expect(await h.getResult({ pollingIntervalMs: 20 })).toBe(4);
     expect((await client.waitFirst([h], { pollingIntervalMs: 20 })).workflowID).toBe(h.workflowID);
     expect(await client.waitAll([h], { pollingIntervalMs: 20 })).toEqual([h]);
+  });
+});
+
+describe('delays and versions the worker acts on', () => {
+  it('runs a DELAYED workflow once setWorkflowDelay moves its time to now', async () => {
+    const h = await client.enqueue<number>({ ...q, workflowName: 'add', delaySeconds: 3600 }, 5, 6);
+    expect((await h.getStatus())?.status).toBe('DELAYED');
+    expect(await client.setWorkflowPriority(h.workflowID, 1)).toBe(true);
+    expect(await client.setWorkflowDelay(h.workflowID, { delayUntilEpochMS: Date.now() })).toBe(true);
+    expect(await h.getResult({ timeoutMs: 30_000 })).toBe(11);
+    expect(await client.setWorkflowDelay(h.workflowID, 10)).toBe(false);
+  });
+
+  it("reads the version the worker registered as its application's latest, as the SDK client does", async () => {
+    const latest = await client.getLatestApplicationVersion();
+    expect(latest).toEqual(await sdk.getLatestApplicationVersion());
+    expect(latest).toMatchObject({ versionName: appVersion, applicationName: appName });
+    expect(await client.listApplicationVersions()).toEqual(await sdk.listApplicationVersions());
   });
 });
 
