@@ -16,6 +16,7 @@
  * `postgresql://…` without the `fetch_endpoint` / `ws_proxy` / `ws_secure` parameters. Adapters are loaded with a
  * dynamic import on first use, so a bundle only pulls in the one it uses (and none when a driver is passed).
  */
+import type { PgPoolLike } from '../adapters/pg-pool.ts';
 import type { Driver } from './driver.ts';
 import { ValidationError } from './errors.ts';
 import { detectSchemaCached } from './schema/detect.ts';
@@ -112,6 +113,14 @@ export function parseDatabaseUrl(url: string, field = 'systemDatabaseUrl'): Data
     ...(wsProxy === undefined ? {} : { wsProxy }),
     ...(secure === undefined ? {} : { useSecureWebSocket: secure === 'true' }),
   };
+}
+
+export type { PgPoolLike } from '../adapters/pg-pool.ts';
+
+/** A driver on the caller's node-postgres `Pool` (the TS SDK's `systemDatabasePool`); the pool stays the caller's. */
+export async function openPgPool(pool: PgPoolLike): Promise<Driver> {
+  const { pgPoolDriver } = await import('../adapters/pg-pool.ts');
+  return pgPoolDriver(pool);
 }
 
 /** Opens the database a URL names (see the table above). */

@@ -26,7 +26,7 @@ const ENQUEUE_ATTEMPTS = 5;
 const ItemsSchema = enqueueItemsSchema(v.strictObject({ ...EnqueueItemSchema.entries, options: v.looseObject({}) }));
 
 /** One enqueue, validated and serialized. */
-interface Prepared {
+export interface Prepared {
   readonly row: EnqueueRow;
   readonly options: v.InferOutput<typeof EnqueueOptionsSchema>;
 }
@@ -52,9 +52,9 @@ export class Enqueuer {
     args: readonly unknown[],
     namedArgs: Record<string, unknown> | undefined,
   ): Promise<string> {
-    const prepared = await this.#prepare(options, args, namedArgs, '');
+    const prepared = await this.prepare(options, args, namedArgs, '');
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS; attempt++) {
-      const id = this.#settle(prepared, await this.#batcher.submit(prepared.row));
+      const id = this.settle(prepared, await this.#batcher.submit(prepared.row));
       if (id !== undefined) return id;
     }
     throw contended(prepared.row.workflowID);
@@ -66,19 +66,7 @@ export class Enqueuer {
     positionalArgs: readonly unknown[],
     namedArgs: Record<string, unknown> | undefined,
   ): Promise<string> {
-    if (!Array.isArray(positionalArgs)) {
-      throw new ValidationError([{ field: 'positionalArgs', rule: 'array', message: 'must be an array' }]);
-    }
-    if (options?.serializationType === 'native') {
-      throw new ValidationError([
-        {
-          field: 'options.serializationType',
-          rule: 'portable_only',
-          message: 'enqueuePortable always writes portable JSON',
-        },
-      ]);
-    }
-    return this.enqueue({ ...options, serializationType: 'portable' }, positionalArgs, namedArgs);
+    return this.enqueue(portable(options, positionalArgs), positionalArgs, namedArgs);
   }
 
   /** Writes every item in one statement, sending again only the rows that raced a concurrent writer. */
@@ -86,7 +74,7 @@ export class Enqueuer {
     const list = validate(ItemsSchema, items, 'items');
     const prepared = await Promise.all(
       list.map((item, i) =>
-        this.#prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
+        this.prepare(item.options as EnqueueOptions, item.args ?? [], item.namedArgs, `items[${i}].`),
       ),
     );
     const seen = new Map<string, number>();
@@ -109,7 +97,7 @@ export class Enqueuer {
       for (const r of rows) {
         const i = pending[Number(r.n) - 1] as number;
         try {
-          const id = this.#settle(prepared[i] as Prepared, r);
+          const id = this.settle(prepared[i] as Prepared, r);
           if (id === undefined) retry.push(i);
           else results[i] = { ok: true, workflowID: id };
         } catch (error) {
@@ -121,8 +109,11 @@ export class Enqueuer {
     return results.map((r, i) => r ?? { ok: false, error: contended((prepared[i] as Prepared).row.workflowID) });
   }
 
-  /** Validates and serializes one enqueue into its row; `field` prefixes the names in validation errors. */
-  async #prepare(
+  /**
+   * Validates and serializes one enqueue into its row; `field` prefixes the names in validation errors. Also how the
+   * outbox prepares an enqueue for a caller's transaction.
+   */
+  async prepare(
     options: EnqueueOptions,
     args: readonly unknown[],
     namedArgs: Record<string, unknown> | undefined,
@@ -130,6 +121,16 @@ export class Enqueuer {
   ): Promise<Prepared> {
     try {
       const enqueue = validate(EnqueueOptionsSchema, options, 'options');
+      if (enqueue.duplicationPolicy === 'return-existing' && enqueue.deduplicationID === undefined) {
+        // Without an ID there is nothing to deduplicate on, so the policy could never apply: refused, as both SDKs do.
+        throw new ValidationError([
+          {
+            field: 'options.deduplicationID',
+            rule: 'required',
+            message: "`duplicationPolicy: 'return-existing'` requires `deduplicationID`",
+          },
+        ]);
+      }
       const serialization = this.#scope.codec.nameFor(enqueue.serializationType);
       const inputs = await this.#scope.codec.encodeArgs(args, namedArgs, serialization);
       const attributes =
@@ -171,7 +172,7 @@ export class Enqueuer {
    * What one row's outcome means: the ID of the workflow the caller now holds, undefined to try again (a concurrent
    * writer won the race), or the typed error.
    */
-  #settle({ row, options }: Prepared, result: EnqueueOutcomeRow): string | undefined {
+  settle({ row, options }: Prepared, result: EnqueueOutcomeRow): string | undefined {
     if (result.outcome === 'inserted') return row.workflowID;
     if (result.outcome === 'existing') {
       if (
@@ -197,7 +198,24 @@ export class Enqueuer {
   }
 }
 
-function contended(workflowID: string): DBOSEdgeError {
+/** `enqueuePortable`'s options: portable JSON, which alone carries named arguments; its arguments checked. */
+export function portable(options: EnqueueOptions, positionalArgs: readonly unknown[]): EnqueueOptions {
+  if (!Array.isArray(positionalArgs)) {
+    throw new ValidationError([{ field: 'positionalArgs', rule: 'array', message: 'must be an array' }]);
+  }
+  if (options?.serializationType === 'native') {
+    throw new ValidationError([
+      {
+        field: 'options.serializationType',
+        rule: 'portable_only',
+        message: 'enqueuePortable always writes portable JSON',
+      },
+    ]);
+  }
+  return { ...options, serializationType: 'portable' };
+}
+
+export function contended(workflowID: string): DBOSEdgeError {
   return new DBOSEdgeError('ENQUEUE_CONTENDED', `Enqueue of ${workflowID} kept racing a concurrent writer; try again`);
 }
 

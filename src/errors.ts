@@ -23,7 +23,12 @@ export type ErrorCode =
   | 'STREAM_TIMEOUT'
   | 'SERIALIZATION'
   | 'NON_EXISTENT_SCHEDULE'
-  | 'CONFLICTING_SCHEDULE';
+  | 'CONFLICTING_SCHEDULE'
+  | 'NON_EXISTENT_QUEUE'
+  | 'CONFLICTING_OWNER'
+  | 'NON_EXISTENT_VERSION'
+  | 'TRANSACTION_ABORTED'
+  | 'INVALID_WORKFLOW_TRANSITION';
 
 export class DBOSEdgeError extends Error {
   readonly code: ErrorCode;
@@ -117,17 +122,28 @@ export class DBOSQueueDuplicatedError extends DBOSEdgeError {
   }
 }
 
-/** TS and Python `DBOSNonExistentWorkflowError`. */
+/** TS and Python `DBOSNonExistentWorkflowError`; `message` where the TS SDK words it otherwise (a send). */
 export class DBOSNonExistentWorkflowError extends DBOSEdgeError {
-  constructor(readonly workflowID: string) {
-    super('NON_EXISTENT_WORKFLOW', `Workflow ${workflowID} does not exist`);
+  constructor(
+    readonly workflowID: string,
+    message = `Workflow ${workflowID} does not exist`,
+  ) {
+    super('NON_EXISTENT_WORKFLOW', message);
   }
 }
 
-/** TS and Python `DBOSAwaitedWorkflowCancelledError`: the awaited workflow was cancelled (or timed out). */
+/** A send to a workflow that does not exist, in the TS SDK's words. */
+export function missingDestination(destinationID: string): DBOSNonExistentWorkflowError {
+  return new DBOSNonExistentWorkflowError(
+    destinationID,
+    `Sent to non-existent destination workflow UUID: ${destinationID}`,
+  );
+}
+
+/** TS and Python `DBOSAwaitedWorkflowCancelledError`: the awaited workflow was cancelled (or timed out). The SDK's text. */
 export class DBOSAwaitedWorkflowCancelledError extends DBOSEdgeError {
   constructor(readonly workflowID: string) {
-    super('AWAITED_WORKFLOW_CANCELLED', `Awaited workflow ${workflowID} was cancelled`);
+    super('AWAITED_WORKFLOW_CANCELLED', `Awaited ${workflowID} was cancelled`);
   }
 }
 
@@ -136,7 +152,7 @@ export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSEdgeErro
   constructor(readonly workflowID: string) {
     super(
       'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED',
-      `Awaited workflow ${workflowID} exceeded its maximum recovery attempts and was moved to the dead-letter status`,
+      `Awaited ${workflowID} exceeded its maximum recovery attempts`,
     );
   }
 }
@@ -154,14 +170,21 @@ export class DBOSConflictingWorkflowError extends DBOSEdgeError {
   }
 }
 
-/** TS and Python `DBOSStreamTimeoutError`: no stream value arrived within the timeout. */
+/**
+ * TS and Python `DBOSStreamTimeoutError`, with the TS SDK's message: no stream value arrived within `timeoutMS`, or
+ * (no `timeoutMS`) the stream ended before the offset was reached, so none ever will.
+ */
 export class DBOSStreamTimeoutError extends DBOSEdgeError {
   constructor(
     readonly workflowID: string,
     readonly key: string,
     readonly offset: number,
+    readonly timeoutMS?: number,
   ) {
-    super('STREAM_TIMEOUT', `Timed out waiting for stream ${key} of workflow ${workflowID} at offset ${offset}`);
+    super(
+      'STREAM_TIMEOUT',
+      `No value arrived on stream ${key} of workflow ${workflowID}${timeoutMS !== undefined ? ` within ${timeoutMS}ms` : ''}`,
+    );
   }
 }
 
@@ -218,6 +241,74 @@ export class DBOSNonExistentScheduleError extends DBOSEdgeError {
 export class DBOSConflictingScheduleError extends DBOSEdgeError {
   constructor(readonly scheduleName: string) {
     super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
+  }
+}
+
+/** TS `DBOSInvalidWorkflowTransitionError`: the workflow's status does not allow the change (rewinding one still running). */
+export class DBOSInvalidWorkflowTransitionError extends DBOSEdgeError {
+  constructor(
+    readonly workflowID: string,
+    message: string,
+  ) {
+    super('INVALID_WORKFLOW_TRANSITION', message);
+  }
+}
+
+/** A queue name with no row in the `queues` table (a setter or getter of a deleted queue), in the TS SDK's words. */
+export class DBOSNonExistentQueueError extends DBOSEdgeError {
+  constructor(readonly queueName: string) {
+    super('NON_EXISTENT_QUEUE', `Queue '${queueName}' was not found in the database.`);
+  }
+}
+
+/**
+ * A queue or application version registered by another application: their names are unique across a system
+ * database, so one application cannot take another's. The TS SDK's message; `kind` is `Queue` or `Application version`.
+ */
+export class DBOSConflictingOwnerError extends DBOSEdgeError {
+  constructor(
+    readonly kind: 'Queue' | 'Application version',
+    readonly entityName: string,
+    readonly owner: string,
+    readonly applicationName: string,
+  ) {
+    const takeANewName =
+      kind === 'Application version'
+        ? `set a distinct applicationVersion for '${applicationName}'`
+        : `give '${applicationName}' a different ${kind.toLowerCase()} name`;
+    super(
+      'CONFLICTING_OWNER',
+      `${kind} '${entityName}' is already registered by application '${owner}' in this system database. ` +
+        `${kind} names must be unique across applications sharing a system database. ` +
+        `Either ${takeANewName}, or, if '${owner}' was renamed to '${applicationName}', ` +
+        're-own its rows first with dbos rename-application',
+    );
+  }
+}
+
+/** `getLatestApplicationVersion` with none registered, or `setLatestApplicationVersion` of an unknown name. */
+export class DBOSNonExistentApplicationVersionError extends DBOSEdgeError {
+  constructor(readonly versionName?: string) {
+    super(
+      'NON_EXISTENT_VERSION',
+      versionName === undefined
+        ? 'No application versions found'
+        : `Application version '${versionName}' does not exist`,
+    );
+  }
+}
+
+/**
+ * A transactional enqueue or send on a caller's transaction that Postgres has already aborted (an earlier statement
+ * in it failed): nothing more can be written in it, so roll it back and retry the whole transaction.
+ */
+export class DBOSTransactionAbortedError extends DBOSEdgeError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'TRANSACTION_ABORTED',
+      'The caller-owned transaction is aborted (an earlier statement in it failed); roll it back and retry it',
+      options,
+    );
   }
 }
 

@@ -24,6 +24,16 @@ export class WorkflowHandle<R = unknown> {
     return this.workflowID;
   }
 
+  /** The workflow ID, so code written for the TS SDK's `forkWorkflow` (which returns the ID) can print or store it. */
+  toString(): string {
+    return this.workflowID;
+  }
+
+  /** Serializes as the workflow ID (the TS SDK's `forkWorkflow` result), not as an object. */
+  toJSON(): string {
+    return this.workflowID;
+  }
+
   /** The workflow's status with inputs and outputs, or null if no such workflow exists (yet). */
   async getStatus(): Promise<WorkflowStatus | null> {
     return (await this.#backend.getWorkflow(this.workflowID)) ?? null;

@@ -9,6 +9,7 @@ export { parseCron, pythonIsoformat, type ScheduleIdFormat, scheduledWorkflowID 
 export type { Driver, Row, SqlParam, Statement } from './driver.ts';
 export * from './errors.ts';
 export { WorkflowHandle } from './handle.ts';
+export type { RewindOptions } from './manage.ts';
 export {
   type BackfillOptions,
   type BulkOptions,
@@ -25,15 +26,26 @@ export {
   MAX_ENQUEUE_MANY,
   MAX_MESSAGES,
   type Message,
+  type ReadStreamOffsetOptions,
   type ReadStreamOptions,
   type ResumeOptions,
   type ScheduleInput,
   type ScheduleUpdate,
   type SendOptions,
   type TickOptions,
+  type WaitAllOptions,
   type WaitOptions,
 } from './options.ts';
+export type { CallerTransaction, PgTransactionClient, PostgresJsTransaction, PreparedWrite } from './outbox.ts';
+export type { SetDelayOptions } from './queued.ts';
+export {
+  type QueueRateLimit,
+  type QueueUpdate,
+  type RegisterQueueOptions,
+  WorkflowQueue,
+} from './queues.ts';
 export type { WorkflowPage } from './reader.ts';
+export type { ApplicationRowCounts, RenameOptions } from './rename.ts';
 export type { ScheduleTickResult, TickReport, WorkflowSchedule } from './schedules.ts';
 export { ensureSchema } from './schema/ensure.ts';
 export type { SerializationType, Serializer } from './serialization.ts';
@@ -44,4 +56,5 @@ export {
   type WorkflowStatus,
   type WorkflowStatusString,
 } from './status.ts';
+export type { SetLatestVersionOptions, VersionInfo } from './versions.ts';
 export type { PollingOptions } from './wait.ts';

@@ -3,7 +3,12 @@
  * actions by filter (a statement per batch until none match). Returns workflow IDs; the client makes the handles.
  */
 import * as v from 'valibot';
-import { DBOSConflictingWorkflowError, DBOSNonExistentWorkflowError, ValidationError } from './errors.ts';
+import {
+  DBOSConflictingWorkflowError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSNonExistentWorkflowError,
+  ValidationError,
+} from './errors.ts';
 import {
   type BulkOptions,
   BulkOptionsSchema,
@@ -11,6 +16,7 @@ import {
   CancelOptionsSchema,
   type ForkOptions,
   ForkOptionsSchema,
+  id,
   type ListWorkflowsInput,
   ListWorkflowsSchema,
   type ResumeOptions,
@@ -21,7 +27,15 @@ import {
 import type { Reader } from './reader.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn } from './sql/base.ts';
-import { type BulkAction, bulkStatement, cancelStatement, forkStatement, resumeStatement } from './sql/workflows.ts';
+import { rewindStatement } from './sql/rewind.ts';
+import {
+  type BulkAction,
+  bulkStatement,
+  cancelStatement,
+  deleteStatement,
+  forkStatement,
+  resumeStatement,
+} from './sql/workflows.ts';
 
 /** What a bulk action did. */
 export interface BulkResult {
@@ -29,6 +43,18 @@ export interface BulkResult {
 }
 
 const BulkTargetSchema = v.strictObject({ filter: ListWorkflowsSchema });
+
+/** TS `rewindWorkflow` options. */
+export const RewindOptionsSchema = v.strictObject({
+  /** The first step to run again (TS workers number steps from 0, Python workers from 1). Default 0: all of them. */
+  startStep: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** Unset: the version it ran on. */
+  applicationVersion: v.optional(id()),
+  /** Default `_dbos_internal_queue`, which every DBOS app polls. */
+  queueName: v.optional(id()),
+  queuePartitionKey: v.optional(id()),
+});
+export type RewindOptions = v.InferInput<typeof RewindOptionsSchema>;
 
 export class Manager {
   readonly #scope: ClientScope;
@@ -52,6 +78,35 @@ export class Manager {
     const rows = await runOn(this.#scope.connect, (ctx) => resumeStatement(ctx, ids, queueName));
     requireAll(ids, rows);
     return ids;
+  }
+
+  /** Deletes by ID in one statement, whatever the status (as the TS SDK does); IDs that do not exist are skipped. */
+  async delete(workflowIDs: readonly string[], deleteChildren: boolean | undefined): Promise<void> {
+    const ids = distinctIds(workflowIDs);
+    const children = validate(v.optional(v.boolean()), deleteChildren, 'deleteChildren') ?? false;
+    await runOn(this.#scope.connect, (ctx) => deleteStatement(ctx, ids, children));
+  }
+
+  /** Rewinds a finished workflow in one statement (see `sql/rewind.ts`); it runs again under the same ID. */
+  async rewind(workflowID: string, options: RewindOptions | undefined): Promise<void> {
+    const id = validateId(workflowID, 'workflowID');
+    const o = validate(RewindOptionsSchema, options ?? {}, 'options');
+    const [row] = await runOn(this.#scope.connect, (ctx) =>
+      rewindStatement(ctx, {
+        workflowID: id,
+        startStep: o.startStep ?? 0,
+        applicationVersion: o.applicationVersion ?? null,
+        queueName: o.queueName ?? null,
+        partitionKey: o.queuePartitionKey ?? null,
+      }),
+    );
+    if (row === undefined) throw new DBOSNonExistentWorkflowError(id);
+    if (!row.rewound) {
+      throw new DBOSInvalidWorkflowTransitionError(
+        id,
+        `Cannot rewind ${id} (${row.status}): only a workflow in a terminal state can be rewound, so cancel it first`,
+      );
+    }
   }
 
   /** Forks in one statement; resolves with the new workflow's ID. */

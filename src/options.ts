@@ -211,7 +211,10 @@ export const ListStepsSchema = v.strictObject({
   limit: v.optional(positiveInt()),
   offset: v.optional(nonNegativeInt()),
 });
-export type ListStepsOptions = v.InferInput<typeof ListStepsSchema>;
+
+/** `listWorkflowSteps` options: the page, and Python's `load_output` (false: `output` and `error` are null, unread). */
+export const StepsOptionsSchema = v.strictObject({ ...ListStepsSchema.entries, loadOutput: v.optional(v.boolean()) });
+export type ListStepsOptions = v.InferInput<typeof StepsOptionsSchema>;
 
 export const ForkOptionsSchema = v.strictObject({
   /** ID of the new workflow (TS SDK `newWorkflowID`); a random UUID when unset. */
@@ -233,9 +236,17 @@ export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
 // The cast: Deno's lib types AbortSignal's constructor as `new(): never`, for which v.instance would infer never.
 const signal = () => v.optional(v.instance(AbortSignal as unknown as new () => AbortSignal, 'must be an AbortSignal'));
 
+/**
+ * The TS SDK's `pollingIntervalMs`: accepted so SDK code runs unchanged. It sets nothing here: one shared poll serves
+ * every waiter of a client, paced by the client's `polling` option (and woken by LISTEN where it can be).
+ */
+const sdkPollingInterval = () =>
+  v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0, 'must be a positive finite number')));
+
 export const WaitOptionsSchema = v.strictObject({
   /** Give up after this long with `DBOSWaitTimeoutError`; unset waits indefinitely. */
   timeoutMs: v.optional(positiveInt()),
+  pollingIntervalMs: sdkPollingInterval(),
   signal: signal(),
 });
 export type WaitOptions = v.InferInput<typeof WaitOptionsSchema>;
@@ -274,9 +285,17 @@ export const MessagesSchema = v.pipe(
 export const SendOptionsSchema = v.strictObject({ serializationType: v.optional(serializationType) });
 export type SendOptions = v.InferInput<typeof SendOptionsSchema>;
 
+/** Seconds as the TS SDK counts them: finite and not negative. */
+const seconds = () => v.pipe(v.number(), v.finite(), v.minValue(0, 'must not be negative'));
+
 export const GetEventOptionsSchema = v.strictObject({
-  /** How long to wait for the event to be set before returning null. Default 60 000 ms, as in DBOS. */
-  timeoutMs: v.optional(positiveInt()),
+  /** How long to wait for the event to be set before returning null; 0 reads it once. Default 60 000 ms, as in DBOS. */
+  timeoutMs: v.optional(nonNegativeInt()),
+  /** The TS SDK's form of `timeoutMs`, in seconds (the number form `getEvent(id, key, 5)` means the same). */
+  timeoutSeconds: v.optional(seconds()),
+  /** The TS SDK's absolute deadline (epoch ms): wait until then; a past deadline reads the event once. */
+  deadlineEpochMS: v.optional(v.pipe(v.number(), v.finite())),
+  pollingIntervalMs: sdkPollingInterval(),
   signal: signal(),
 });
 export type GetEventOptions = v.InferInput<typeof GetEventOptionsSchema>;
@@ -285,11 +304,21 @@ export const ReadStreamOptionsSchema = v.strictObject({
   /** The first offset to read (0-based). Default 0. */
   offset: v.optional(v.pipe(nonNegativeInt(), v.maxValue(INT32_MAX))),
   /** Longest wait for each next value before `DBOSStreamTimeoutError`; unset waits as long as the workflow runs. */
-  timeoutMs: v.optional(positiveInt()),
+  timeoutMs: v.optional(nonNegativeInt()),
+  /** The TS SDK's form of `timeoutMs`, in seconds. */
+  timeoutSeconds: v.optional(seconds()),
+  pollingIntervalMs: sdkPollingInterval(),
   /** Ends the iteration early (it throws the signal's reason), e.g. when an HTTP client disconnects. */
   signal: signal(),
 });
 export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
+
+/** `readStreamOffset`'s options: those of `readStream` but the offset, which is an argument. */
+export const ReadStreamOffsetOptionsSchema = v.omit(ReadStreamOptionsSchema, ['offset']);
+export type ReadStreamOffsetOptions = v.InferInput<typeof ReadStreamOffsetOptionsSchema>;
+
+/** `waitAll`'s options (the TS SDK's `WaitAllOptions`), the same as `waitFirst`'s. */
+export type WaitAllOptions = WaitOptions;
 
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
 

@@ -11,9 +11,9 @@ import {
   type ListPageInput,
   ListPageSchema,
   type ListStepsOptions,
-  ListStepsSchema,
   type ListWorkflowsInput,
   ListWorkflowsSchema,
+  StepsOptionsSchema,
   validate,
   validateId,
 } from './options.ts';
@@ -153,8 +153,8 @@ export class Reader {
 
   async steps(workflowID: string, options?: ListStepsOptions): Promise<StepInfo[] | undefined> {
     validateId(workflowID, 'workflowID');
-    const o = validate(ListStepsSchema, options ?? {}, 'options');
-    const rows = await runOn(this.#scope.connect, (ctx) => stepsStatement(ctx, workflowID, o.limit, o.offset));
+    const o = validate(StepsOptionsSchema, options ?? {}, 'options');
+    const rows = await runOn(this.#scope.connect, (ctx) => stepsStatement(ctx, workflowID, o));
     if (rows[0]?.found !== true) return undefined;
     const steps = rows.filter((row) => row.function_id !== null && row.function_id !== undefined);
     return Promise.all(

@@ -10,7 +10,7 @@ import {
   DBOSWaitTimeoutError,
   ValidationError,
 } from './errors.ts';
-import { validate, validateId, type WaitOptions, WaitOptionsSchema } from './options.ts';
+import { validate, validateId, type WaitAllOptions, type WaitOptions, WaitOptionsSchema } from './options.ts';
 import { decodeError, type Reader } from './reader.ts';
 import type { ClientScope } from './scope.ts';
 import type { Codec } from './serialization.ts';
@@ -58,13 +58,43 @@ export class Results {
         { field: 'workflows', rule: 'min_length', message: 'must list at least one workflow' },
       ]);
     }
-    const ids = workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
+    const ids = workflowIds(workflows);
     const wait = validate(WaitOptionsSchema, options ?? {}, 'options');
     const { item } = await this.#watcher.wait(
       ids.map((key) => ({ key })),
       waitOptions(ids, wait),
     );
     return item.key;
+  }
+
+  /**
+   * TS `waitAll`: resolves once every workflow has reached a final status (an empty list at once), or rejects with
+   * `DBOSWaitTimeoutError` naming those still running when `timeoutMs` passes. Their outcomes are not thrown.
+   */
+  async waitAll(
+    workflows: readonly ({ workflowID: string } | string)[],
+    options: WaitAllOptions | undefined,
+  ): Promise<void> {
+    if (!Array.isArray(workflows)) {
+      throw new ValidationError([{ field: 'workflows', rule: 'array', message: 'must be an array of handles or IDs' }]);
+    }
+    const ids = [...new Set(workflowIds(workflows))];
+    const { timeoutMs, signal } = validate(WaitOptionsSchema, options ?? {}, 'options');
+    // One waiter per workflow: they share the client's one poll, and each settles when its workflow finishes.
+    const waits = await Promise.allSettled(
+      ids.map((id) => this.#watcher.wait([{ key: id }], waitOptions([id], { timeoutMs, signal }))),
+    );
+    const unfinished = ids.flatMap((id, i) => {
+      const wait = waits[i];
+      return wait?.status === 'rejected' ? [{ id, reason: wait.reason as unknown }] : [];
+    });
+    if (unfinished.length === 0) return;
+    const failure = unfinished.find(({ reason }) => !(reason instanceof DBOSWaitTimeoutError));
+    if (failure) throw failure.reason;
+    throw new DBOSWaitTimeoutError(
+      unfinished.map(({ id }) => id),
+      timeoutMs ?? 0,
+    );
   }
 
   /**
@@ -106,6 +136,11 @@ export class Results {
         throw new DBOSEdgeError('UNKNOWN_STATUS', `Workflow ${id} finished with unknown status ${String(row.status)}`);
     }
   }
+}
+
+/** The IDs of handles or IDs, each validated and named by its index. */
+function workflowIds(workflows: readonly ({ workflowID: string } | string)[]): string[] {
+  return workflows.map((w, i) => validateId(typeof w === 'string' ? w : w?.workflowID, `workflows[${i}]`));
 }
 
 function waitOptions(ids: readonly string[], { timeoutMs, signal }: { timeoutMs?: number; signal?: AbortSignal }) {

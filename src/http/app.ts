@@ -18,6 +18,7 @@ import { jsonResponse } from './json.ts';
 import { messageRoutes } from './messages.ts';
 import { docsPage, type OpenApiInfo, openApiDocument, queryParameterSchemas } from './openapi.ts';
 import { type Problem, problem, problemFromError, problemResponse } from './problem.ts';
+import { queueRoutes } from './queues.ts';
 import { type AnyRoute, honoPath, route } from './route.ts';
 import { scheduleRoutes } from './schedules.ts';
 import { HealthSchema, requestSchemas } from './schemas.ts';
@@ -165,6 +166,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
     ...workflowRoutes(schemas),
     ...messageRoutes(schemas),
     ...scheduleRoutes(schemas),
+    ...queueRoutes(schemas),
     ...webhookRoutes(schemas, (config.webhooks ?? {}) as Record<string, WebhookConfig>),
     ...consoleRoutes(schemas, async (c) => ({
       scope: open ? 'full' : ((await verifier.scopeOf(bearerToken(c.req.header('authorization')) ?? '')) ?? 'read'),

@@ -72,7 +72,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       handler: async ({ client, params, query }) => {
         const dbos = await client();
         const { workflowID, key } = params;
-        const value = await dbos.getEvent(workflowID, key, { timeoutMs: Math.max(1, query.timeoutMs ?? 0) });
+        const value = await dbos.getEvent(workflowID, key, { timeoutMs: query.timeoutMs ?? 0 });
         if (value !== null) return jsonResponse({ workflowID, key, ready: true, value });
         if (!(await dbos.getWorkflow(workflowID, { loadInput: false, loadOutput: false }))) {
           throw new DBOSNonExistentWorkflowError(workflowID);

@@ -173,6 +173,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: OpenApiInfo =
       { name: 'workflows', description: 'Enqueue, inspect, wait for and manage workflows' },
       { name: 'messages', description: 'Messages, events and streams' },
       { name: 'schedules', description: 'Cron schedules and the tick' },
+      { name: 'queues', description: 'Database-backed queues: their limits and owner' },
       { name: 'webhooks', description: 'Signed deliveries from any provider' },
       { name: 'service', description: 'Health and documentation' },
     ],

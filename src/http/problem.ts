@@ -33,6 +33,10 @@ const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; 
   QUEUE_DEDUPLICATED: { status: 409, title: 'Deduplicated', kind: 'conflict', expose: true },
   CONFLICTING_WORKFLOW: { status: 409, title: 'Workflow ID in use', kind: 'conflict', expose: true },
   CONFLICTING_SCHEDULE: { status: 409, title: 'Schedule name in use', kind: 'conflict', expose: true },
+  NON_EXISTENT_QUEUE: { status: 404, title: 'Queue not found', kind: 'not-found', expose: true },
+  CONFLICTING_OWNER: { status: 409, title: 'Owned by another application', kind: 'conflict', expose: true },
+  INVALID_WORKFLOW_TRANSITION: { status: 409, title: 'Not in a state that allows it', kind: 'conflict', expose: true },
+  NON_EXISTENT_VERSION: { status: 404, title: 'Application version not found', kind: 'not-found', expose: true },
   SERIALIZATION: { status: 422, title: 'Unserializable value', kind: 'serialization', expose: true },
   ENQUEUE_CONTENDED: { status: 503, title: 'Contended, try again', kind: 'unavailable', expose: true },
   CLIENT_DESTROYED: { status: 503, title: 'Shutting down', kind: 'unavailable', expose: false },
@@ -47,6 +51,7 @@ const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; 
   CORRUPT_ROW: null,
   WAIT_TIMEOUT: null,
   STREAM_TIMEOUT: null,
+  TRANSACTION_ABORTED: null,
 };
 
 export function problem(status: number, kind: string, title: string, extra: Partial<Problem> = {}): Problem {

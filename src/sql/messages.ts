@@ -28,16 +28,54 @@ export interface OutgoingMessage {
 export function sendStatement(ctx: SqlContext, messages: readonly OutgoingMessage[]): Query {
   return {
     text: `INSERT INTO ${ctx.schema}.notifications (destination_uuid, topic, message, serialization, message_uuid)
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+      SELECT * FROM ${MESSAGE_ROWS}
       ON CONFLICT (message_uuid) DO NOTHING`,
-    params: [
-      textArray(messages.map((m) => m.destinationID)),
-      textArray(messages.map((m) => m.topic)),
-      textArray(messages.map((m) => m.message)),
-      textArray(messages.map((m) => m.serialization)),
-      textArray(messages.map((m) => m.messageID)),
-    ],
+    params: messageParams(messages),
   };
+}
+
+/** A destination a checked send did not write to: no such workflow. */
+export interface MissingDestinationRow extends Row {
+  readonly destination_uuid: string;
+}
+
+/**
+ * `sendStatement` for a transaction the caller owns: the messages are stored only if every destination exists, and
+ * the missing destinations are returned instead of raising a foreign-key error, which would abort the caller's
+ * transaction along with its own writes.
+ */
+export function sendCheckedStatement(
+  ctx: SqlContext,
+  messages: readonly OutgoingMessage[],
+): Query<MissingDestinationRow> {
+  const { schema } = ctx;
+  return {
+    text: `WITH m AS (SELECT * FROM ${MESSAGE_ROWS} AS m(destination_uuid, topic, message, serialization, message_uuid)),
+      missing AS (
+        SELECT m.destination_uuid FROM m
+        WHERE NOT EXISTS (SELECT 1 FROM ${schema}.workflow_status ws WHERE ws.workflow_uuid = m.destination_uuid)
+      ),
+      ins AS (
+        INSERT INTO ${schema}.notifications (destination_uuid, topic, message, serialization, message_uuid)
+        SELECT m.destination_uuid, m.topic, m.message, m.serialization, m.message_uuid FROM m
+        WHERE NOT EXISTS (SELECT 1 FROM missing)
+        ON CONFLICT (message_uuid) DO NOTHING
+      )
+      SELECT destination_uuid FROM missing`,
+    params: messageParams(messages),
+  };
+}
+
+/** The messages as parallel arrays, in the column order of `MESSAGE_ROWS`. */
+const MESSAGE_ROWS = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])';
+function messageParams(messages: readonly OutgoingMessage[]): string[] {
+  return [
+    textArray(messages.map((m) => m.destinationID)),
+    textArray(messages.map((m) => m.topic)),
+    textArray(messages.map((m) => m.message)),
+    textArray(messages.map((m) => m.serialization)),
+    textArray(messages.map((m) => m.messageID)),
+  ];
 }
 
 /** A set event: the (workflow, key) asked for and its stored value. */
@@ -72,11 +110,14 @@ export interface StreamRow extends Row {
   readonly off: number;
   readonly status: WorkflowStatusString | null;
   readonly vals: StreamValue[];
+  /** The value just before the offset (null at 0 or when none): a close marker there means the stream ended before it. */
+  readonly prev: StreamValue | null;
 }
 
 /**
- * For each (workflow, stream, offset) asked for: the workflow's status (NULL if it does not exist) and up to
- * STREAM_PAGE values from that offset on, read in the same snapshot so "no value and finished" is reliable.
+ * For each (workflow, stream, offset) asked for: the workflow's status (NULL if it does not exist), up to
+ * STREAM_PAGE values from that offset on, and the value before it (a close marker there ends a read past the end),
+ * read in the same snapshot so "no value and finished" is reliable.
  */
 export function streamStatement(
   ctx: SqlContext,
@@ -88,7 +129,10 @@ export function streamStatement(
                           ORDER BY v."offset"), '[]')
            FROM (SELECT s."offset", s.value, s.serialization FROM ${ctx.schema}.streams s
                   WHERE s.workflow_uuid = q.id AND s.key = q.name AND s."offset" >= q.off
-                  ORDER BY s."offset" LIMIT ${STREAM_PAGE}) v) AS vals
+                  ORDER BY s."offset" LIMIT ${STREAM_PAGE}) v) AS vals,
+        (SELECT json_build_object('offset', p."offset", 'value', p.value, 'serialization', p.serialization)
+           FROM ${ctx.schema}.streams p WHERE p.workflow_uuid = q.id AND p.key = q.name AND p."offset" < q.off
+          ORDER BY p."offset" DESC LIMIT 1) AS prev
       FROM unnest($1::text[], $2::text[], $3::int[]) AS q(id, name, off)
       LEFT JOIN ${ctx.schema}.workflow_status ws ON ws.workflow_uuid = q.id`,
     params: [

@@ -311,10 +311,16 @@ export interface StepRow extends Row {
 }
 
 /** A workflow's steps, in order, plus whether the workflow exists (one row with nulls when it has no steps). */
-export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: number, offset?: number): Query<StepRow> {
+export function stepsStatement(
+  ctx: SqlContext,
+  workflowID: string,
+  page: { limit?: number; offset?: number; loadOutput?: boolean },
+): Query<StepRow> {
   const { schema } = ctx;
+  // Without outputs, none are sent: a step's output can be large.
+  const outputs = page.loadOutput === false ? 'NULL::text AS output, NULL::text AS error' : 'o.output, o.error';
   return {
-    text: `SELECT ws.workflow_uuid IS NOT NULL AS found, o.function_id, o.function_name, o.output, o.error,
+    text: `SELECT ws.workflow_uuid IS NOT NULL AS found, o.function_id, o.function_name, ${outputs},
         o.child_workflow_id, o.started_at_epoch_ms, o.completed_at_epoch_ms, o.serialization
       FROM (SELECT 1) one
       LEFT JOIN ${schema}.workflow_status ws ON ws.workflow_uuid = $1
@@ -322,8 +328,30 @@ export function stepsStatement(ctx: SqlContext, workflowID: string, limit?: numb
         SELECT * FROM ${schema}.operation_outputs WHERE workflow_uuid = $1 ORDER BY function_id LIMIT $2::int8 OFFSET $3::int8
       ) o ON ws.workflow_uuid IS NOT NULL
       ORDER BY o.function_id`,
-    params: [workflowID, limit ?? null, offset ?? 0],
+    params: [workflowID, page.limit ?? null, page.offset ?? 0],
   };
+}
+
+/**
+ * Deletes workflows by ID (with `children`, every descendant too), whatever their status, as the TS SDK's
+ * `deleteWorkflows` does. IDs that do not exist are skipped. Returns the IDs deleted.
+ */
+export function deleteStatement(ctx: SqlContext, ids: readonly string[], children: boolean): Query<IdRow> {
+  return { text: `${targetCte(ctx.schema, children)}${deleteTarget(ctx)}`, params: [textArray(ids)] };
+}
+
+/**
+ * Deletes the workflows of the CTE `target` as DBOS 5.3.0 does: the payload tables and steps explicitly (they have
+ * no cascading key), then the status rows, whose messages, events and streams cascade. Returns the IDs deleted.
+ */
+function deleteTarget({ schema, features }: SqlContext): string {
+  const payloadTables = features.payloadTables
+    ? `, di AS (DELETE FROM ${schema}.workflow_input d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+       , dout AS (DELETE FROM ${schema}.workflow_output d USING target WHERE d.workflow_uuid = target.workflow_uuid)`
+    : '';
+  return `${payloadTables}
+      , steps AS (DELETE FROM ${schema}.operation_outputs d USING target WHERE d.workflow_uuid = target.workflow_uuid)
+      DELETE FROM ${schema}.workflow_status w USING target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`;
 }
 
 export type BulkAction = 'cancel' | 'resume' | 'delete';
@@ -347,7 +375,7 @@ export function bulkStatement(
   batchSize: number,
   queueName?: string,
 ): Query<IdRow> {
-  const { schema, features } = ctx;
+  const { schema } = ctx;
   const params: SqlParam[] = [];
   const param = binder(params);
   const where = [...filterConditions(f, params), `ws.status IN ${BULK_STATUSES[action]}`];
@@ -374,16 +402,5 @@ export function bulkStatement(
       params,
     };
   }
-  // Delete as DBOS 5.3.0 does: the payload tables and steps explicitly (they have no cascading key), then the
-  // status rows, whose messages, events and streams cascade.
-  const payloadTables = features.payloadTables
-    ? `, di AS (DELETE FROM ${schema}.workflow_input d USING target WHERE d.workflow_uuid = target.workflow_uuid)
-       , dout AS (DELETE FROM ${schema}.workflow_output d USING target WHERE d.workflow_uuid = target.workflow_uuid)`
-    : '';
-  return {
-    text: `${target}${payloadTables}
-      , steps AS (DELETE FROM ${schema}.operation_outputs d USING target WHERE d.workflow_uuid = target.workflow_uuid)
-      DELETE FROM ${schema}.workflow_status w USING target WHERE w.workflow_uuid = target.workflow_uuid RETURNING w.workflow_uuid`,
-    params,
-  };
+  return { text: `${target}${deleteTarget(ctx)}`, params };
 }

@@ -60,7 +60,7 @@ describe('bad input is refused before any SQL, naming the field', () => {
       'messages.0.destinationID',
     ],
     ['an empty event key', (c: DBOSClient) => c.getEvent('w', ''), 'key'],
-    ['a non-positive event timeout', (c: DBOSClient) => c.getEvent('w', 'k', { timeoutMs: 0 }), 'options.timeoutMs'],
+    ['a negative event timeout', (c: DBOSClient) => c.getEvent('w', 'k', { timeoutMs: -1 }), 'options.timeoutMs'],
     ['a negative stream offset', (c: DBOSClient) => collect(c.readStream('w', 's', { offset: -1 })), 'options.offset'],
   ] as [string, (c: DBOSClient) => Promise<unknown>, string][])('%s', async (_label, call, field) => {
     const driver = countingDriver(postgresDriver(db.url));

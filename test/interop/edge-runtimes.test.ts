@@ -60,7 +60,13 @@ describe.each(runtimes)('$name', ({ name, script }) => {
 describe('deno check', () => {
   it('type-checks the public entry points, the adapters and worker/deno.ts', async () => {
     const entries = ['src/index.ts', 'src/http/index.ts', 'adapters/postgres.ts', 'adapters/neon-http.ts'];
-    entries.push('adapters/neon-ws.ts', 'adapters/pglite.ts', 'worker/deno.ts', 'worker/cloudflare.ts');
+    entries.push(
+      'adapters/neon-ws.ts',
+      'adapters/pglite.ts',
+      'adapters/pg-pool.ts',
+      'worker/deno.ts',
+      'worker/cloudflare.ts',
+    );
     const { stderr } = await run(binary(DENO), ['check', ...entries], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1' },
