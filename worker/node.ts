@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm start`: the HTTP service on Node with `@hono/node-server`. Configuration comes from the environment (see
  * `configFromEnv` in src/http/config.ts). With no `DBOS_SYSTEM_DATABASE_URL` (or `DATABASE_URL`) it runs on the
