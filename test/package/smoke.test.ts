@@ -207,6 +207,19 @@ export default {
   });
 });
 
+describe('JSR', () => {
+  it('takes the package as @dbos-edge/client without slow types (deno publish --dry-run)', async () => {
+    const { stdout, stderr } = await run(DENO, ['publish', '--dry-run', '--allow-dirty'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
+    const output = stdout + stderr;
+    expect(output).toContain('Success Dry run complete');
+    expect(output).not.toMatch(/^error/m);
+  });
+});
+
 describe('the HTTP service from dist/ with production dependencies only', () => {
   let dir: string;
   let child: ChildProcess | undefined;
