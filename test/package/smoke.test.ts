@@ -79,6 +79,17 @@ try { await client.listWorkflows({}); } catch (e) { console.log(JSON.stringify({
   });
 });
 
+describe('the dbos-edge command', () => {
+  it('is the HTTP service: it runs from the installed package and names what its configuration lacks', async () => {
+    const result = await run(join(app.dir, 'node_modules/.bin/dbos-edge'), [], {
+      cwd: app.dir,
+      env: { PATH: process.env.PATH ?? '', DBOS_SYSTEM_DATABASE_URL: db.url },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(result).toMatchObject({ code: 1 });
+    expect((result as { stderr: string }).stderr).toMatch(/^dbos-edge: refusing to start: .*DBOS_EDGE_API_TOKENS/);
+  });
+});
+
 describe('importing the installed package', () => {
   it('works from plain Node ESM, every entry point', async () => {
     await app.writeFile('node-client.mjs', CLIENT_SCRIPT('dbos-edge'));
