@@ -72,7 +72,10 @@ afterAll(async () => {
     if (child.pid === undefined || child.exitCode !== null) continue;
     const exited = new Promise((resolve) => child.on('exit', resolve));
     process.kill(-child.pid, 'SIGTERM');
+    // A process stuck after a failed test must not outlive the run: the group is killed if SIGTERM is not enough.
+    const stuck = setTimeout(() => process.kill(-(child.pid as number), 'SIGKILL'), 15_000);
     await exited;
+    clearTimeout(stuck);
   }
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
   if (pyRoot) await rm(pyRoot, { recursive: true, force: true });
