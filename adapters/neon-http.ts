@@ -8,10 +8,10 @@
  * `detail` on both (Neon answers HTTP 400 with the server's error fields); a transport failure (no answer, an
  * HTTP 5xx, a reply that is not Neon's shape) is a `DriverError` without `sqlState`.
  */
-import { type NeonQueryFunction, neon, neonConfig } from '@neondatabase/serverless';
+import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { type Driver, databaseIdentity, type Row, type SqlParam, type Statement } from '../src/driver.ts';
-import { DriverError } from '../src/errors.ts';
-import { typeParsers } from './neon-types.ts';
+import { DBOSEdgeError, DriverError } from '../src/errors.ts';
+import { loadNeon, type NeonPackage, typeParsers } from './neon-types.ts';
 
 export interface NeonHttpDriverOptions {
   /**
@@ -36,7 +36,7 @@ interface Route {
 }
 type FetchLike = ((url: string, init?: RequestInit) => Promise<Response>) & { [ROUTER]?: true };
 
-function installRouter(): void {
+function installRouter(neonConfig: NeonPackage['neonConfig']): void {
   const current = neonConfig.fetchFunction as FetchLike | undefined;
   if (current?.[ROUTER]) return;
   const router: FetchLike = (url, init) => {
@@ -49,46 +49,61 @@ function installRouter(): void {
   neonConfig.fetchFunction = router;
 }
 
+interface Connection {
+  readonly sql: NeonQueryFunction<false, false>;
+  readonly neonConfig: NeonPackage['neonConfig'];
+  readonly types: ReturnType<typeof typeParsers>;
+}
+
 /** Creates a driver from a Postgres connection string (Neon's, or any a Neon-compatible endpoint accepts). */
 export function neonHttpDriver(connectionString: string, options: NeonHttpDriverOptions = {}): Driver {
   const routed = options.fetchEndpoint !== undefined || options.fetch !== undefined;
   const route: Route = { endpoint: options.fetchEndpoint, fetch: options.fetch };
-  let sql: NeonQueryFunction<false, false>;
-  try {
-    sql = neon(connectionString, {
-      ...(routed ? { fetchOptions: { [ROUTE]: route } } : {}),
-      ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
-      disableWarningInBrowsers: true,
-    });
-  } catch (e) {
-    throw DriverError.from(e);
-  }
+  // The package is loaded, and the query function made, on the first request (see src/optional-package.ts).
+  let opened: Promise<Connection> | undefined;
+  const open = (): Promise<Connection> => {
+    opened ??= loadNeon('a neon+http:// database').then(
+      ({ neon, neonConfig, types }) => ({
+        sql: neon(connectionString, {
+          ...(routed ? { fetchOptions: { [ROUTE]: route } } : {}),
+          ...(options.authToken !== undefined ? { authToken: options.authToken } : {}),
+          disableWarningInBrowsers: true,
+        }),
+        neonConfig,
+        types: typeParsers(types),
+      }),
+      (e: unknown) => {
+        opened = undefined;
+        throw e;
+      },
+    );
+    return opened;
+  };
   let closed = false;
 
-  const send = async <T>(run: () => Promise<T>): Promise<T> => {
+  const send = async <T>(run: (connection: Connection) => Promise<T>): Promise<T> => {
     if (closed) throw new DriverError('The Neon HTTP driver is closed', {});
-    // Re-checked per request: someone may have replaced the process-wide fetch function since.
-    if (routed) installRouter();
     try {
-      return await run();
+      const connection = await open();
+      // Re-checked per request: someone may have replaced the process-wide fetch function since.
+      if (routed) installRouter(connection.neonConfig);
+      return await run(connection);
     } catch (e) {
-      throw DriverError.from(e);
+      throw e instanceof DBOSEdgeError ? e : DriverError.from(e);
     }
   };
 
   return {
     database: databaseIdentity(connectionString),
     query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
-      return send(async () => (await sql.query(text, [...params], { types: typeParsers })) as R[]);
+      return send(async ({ sql, types }) => (await sql.query(text, [...params], { types })) as R[]);
     },
 
     batch(statements: readonly Statement[]): Promise<Row[][]> {
       if (statements.length === 0) return Promise.resolve([]);
       return send(
-        async () =>
-          (await sql.transaction(
-            statements.map((s) => sql.query(s.text, [...s.params], { types: typeParsers })),
-          )) as Row[][],
+        async ({ sql, types }) =>
+          (await sql.transaction(statements.map((s) => sql.query(s.text, [...s.params], { types })))) as Row[][],
       );
     },
 

@@ -6,10 +6,10 @@
  *
  * Errors are normalised like the TCP driver's (same `sqlState`, `constraint`, `detail`).
  */
-import { Client, type ClientConfig, Pool, type PoolClient, type WebSocketConstructor } from '@neondatabase/serverless';
+import type { Client, ClientConfig, Pool, PoolClient, WebSocketConstructor } from '@neondatabase/serverless';
 import type { Driver, Row, SqlParam, Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
-import { typeParsers } from './neon-types.ts';
+import { loadNeon, typeParsers } from './neon-types.ts';
 
 export interface NeonWsDriverOptions {
   /** Most pooled connections. Default 10 (plus one for LISTEN, opened on the first subscription). */
@@ -57,6 +57,12 @@ async function defaultWebSocket(): Promise<WebSocketConstructor> {
   }
 }
 
+interface Connection {
+  readonly pool: Pool;
+  /** A connection outside the pool (for LISTEN), with the driver's socket settings. */
+  newClient(): Client;
+}
+
 /** Creates a driver from a Postgres connection string; the driver owns its pool and closes it. */
 export function neonWsDriver(connectionString: string, options: NeonWsDriverOptions = {}): Driver {
   const settings: SocketSettings = {
@@ -79,40 +85,57 @@ export function neonWsDriver(connectionString: string, options: NeonWsDriverOpti
   };
   let ctor: WebSocketConstructor | undefined;
 
-  /** A Neon client whose socket uses this driver's settings, not the process-wide ones. */
-  class ConfiguredClient extends Client {
-    constructor(config?: string | ClientConfig) {
-      super(config);
-      Object.assign(this.neonConfig, settings, ctor ? { webSocketConstructor: ctor } : {});
-    }
-  }
-
-  const clientConfig: ClientConfig = {
-    connectionString,
-    types: typeParsers,
-    application_name: 'dbos-edge',
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  // The package is loaded, and the pool made, on first use (see src/optional-package.ts).
+  let opened: Promise<Connection> | undefined;
+  const open = (): Promise<Connection> => {
+    opened ??= loadNeon('a neon+ws:// database').then(
+      ({ Client, Pool, types }) => {
+        /** A Neon client whose socket uses this driver's settings, not the process-wide ones. */
+        class ConfiguredClient extends Client {
+          constructor(config?: string | ClientConfig) {
+            super(config);
+            Object.assign(this.neonConfig, settings, ctor ? { webSocketConstructor: ctor } : {});
+          }
+        }
+        const clientConfig: ClientConfig = {
+          connectionString,
+          types: typeParsers(types),
+          application_name: 'dbos-edge',
+          connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+        };
+        let pool: Pool;
+        try {
+          pool = new Pool({
+            ...clientConfig,
+            max: options.max ?? 10,
+            idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
+          });
+        } catch (e) {
+          throw DriverError.from(e);
+        }
+        pool.Client = ConfiguredClient;
+        // An idle connection that breaks (the proxy went away) is dropped by the pool; without a listener it would throw.
+        pool.on('error', () => {});
+        // Any listener but 'error' also keeps queries on the WebSocket even if `neonConfig.poolQueryViaFetch` is set.
+        pool.on('connect', () => {});
+        return { pool, newClient: () => new ConfiguredClient(clientConfig) };
+      },
+      (e: unknown) => {
+        opened = undefined;
+        throw e;
+      },
+    );
+    return opened;
   };
-  let pool: Pool;
-  try {
-    pool = new Pool({ ...clientConfig, max: options.max ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 30_000 });
-  } catch (e) {
-    throw DriverError.from(e);
-  }
-  pool.Client = ConfiguredClient;
-  // An idle connection that breaks (the proxy went away) is dropped by the pool; without a listener it would throw.
-  pool.on('error', () => {});
-  // Any listener but 'error' also keeps queries on the WebSocket even if `neonConfig.poolQueryViaFetch` is set.
-  pool.on('connect', () => {});
 
   let closed = false;
-  const ready = async () => {
+  const ready = async (): Promise<Connection> => {
     if (closed) throw new DriverError('The Neon WebSocket driver is closed', {});
     ctor ??= await resolveWebSocket();
+    return open();
   };
   const notifier = new Notifier(async () => {
-    await ready();
-    const client = new ConfiguredClient(clientConfig);
+    const client = (await ready()).newClient();
     client.on('error', () => {}); // reported through 'end' and the failing query
     await client.connect();
     return client;
@@ -120,7 +143,7 @@ export function neonWsDriver(connectionString: string, options: NeonWsDriverOpti
 
   return {
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
-      await ready();
+      const { pool } = await ready();
       try {
         return (await pool.query(text, [...params])).rows as R[];
       } catch (e) {
@@ -129,7 +152,7 @@ export function neonWsDriver(connectionString: string, options: NeonWsDriverOpti
     },
 
     async batch(statements: readonly Statement[]): Promise<Row[][]> {
-      await ready();
+      const { pool } = await ready();
       let client: PoolClient;
       try {
         client = await pool.connect();
@@ -170,7 +193,8 @@ export function neonWsDriver(connectionString: string, options: NeonWsDriverOpti
       if (closed) return;
       closed = true;
       await notifier.close();
-      await pool.end();
+      const connection = await opened?.catch(() => undefined);
+      await connection?.pool.end();
     },
   };
 }

@@ -7,9 +7,10 @@
  *
  * Pinned to 0.5.14, the version `@electric-sql/pglite-socket` 0.2.17 peer-requires. It runs Postgres 18.
  */
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { type Driver, parseInt8, type Row, type SqlParam, type Statement } from '../src/driver.ts';
-import { DriverError } from '../src/errors.ts';
+import { DBOSEdgeError, DriverError } from '../src/errors.ts';
+import { missingPackageError } from '../src/optional-package.ts';
 
 export interface PgliteDriverOptions {
   /**
@@ -33,13 +34,22 @@ const parsers = {
           .map((v) => (v === 'NULL' ? null : parseInt8(v))),
 };
 
+/** PGlite's class, loaded on first use (an optional peer dependency: see src/optional-package.ts). */
+function loadPglite(): Promise<typeof PGlite> {
+  return import('@electric-sql/pglite').then(
+    (m) => m.PGlite,
+    (e: unknown) => Promise.reject(missingPackageError('@electric-sql/pglite', 'the embedded PGlite database', e)),
+  );
+}
+
 /** Opens (creating if needed) a PGlite database and returns a driver on it. */
 export async function pgliteDriver(options: PgliteDriverOptions = {}): Promise<Driver> {
   const owned = options.db === undefined;
   let db: PGlite;
   try {
-    db = options.db ?? (await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {}));
+    db = options.db ?? (await (await loadPglite()).create(options.dataDir ? { dataDir: options.dataDir } : {}));
   } catch (e) {
+    if (e instanceof DBOSEdgeError) throw e;
     throw new DriverError(
       `Could not open the PGlite database${options.dataDir ? ` in ${options.dataDir}` : ''}: ${messageOf(e)}`,
       { cause: e },

@@ -38,6 +38,7 @@ connection (the same commands either way):
 output: tables for people, --json for machines
 
 commands:
+  ${'serve'.padEnd(width)}  the HTTP service and web console (as npm start; configured by the environment)
 ${lines.join('\n')}
 
 filters (list, queue list, bulk): --status --name --queue --prefix --user --application-version --executor-id
@@ -78,6 +79,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     io.stdout.write(usage());
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  // The one command that needs no connection: it is the service itself.
+  if (argv[0] === 'serve') {
+    const { serveOnNode } = await import('../worker/serve-node.ts');
+    await serveOnNode(io.env);
+    return EXIT.ok;
   }
   const found = findCommand(argv);
   if (!found) return fail(`unknown command: ${leadingWords(argv).join(' ')} (see --help)`, EXIT.usage);

@@ -6,9 +6,35 @@
 import * as v from 'valibot';
 import type { Driver } from './driver.ts';
 import { ValidationError, type ValidationIssue } from './errors.ts';
+import type { SchedulerApp } from './option-types.ts';
 import type { Serializer } from './serialization.ts';
 import { WORKFLOW_STATUSES } from './status.ts';
 import type { PollingOptions } from './wait.ts';
+
+export type {
+  BackfillOptions,
+  BulkOptions,
+  CancelOptions,
+  EnqueueItem,
+  EnqueueOptions,
+  ForkOptions,
+  GetEventOptions,
+  ListPageInput,
+  ListSchedulesInput,
+  ListStepsOptions,
+  ListWorkflowsInput,
+  Message,
+  ReadStreamOffsetOptions,
+  ReadStreamOptions,
+  ResumeOptions,
+  ScheduleInput,
+  SchedulerApp,
+  ScheduleUpdate,
+  SendOptions,
+  TickOptions,
+  WaitAllOptions,
+  WaitOptions,
+} from './option-types.ts';
 
 const INT32_MAX = 2_147_483_647;
 
@@ -82,7 +108,6 @@ export const SchedulerAppSchema = v.strictObject({
   language: v.picklist(['typescript', 'python']),
   serializer: v.optional(v.picklist(['native', 'portable'])),
 });
-export type SchedulerApp = v.InferInput<typeof SchedulerAppSchema>;
 
 export const ClientConfigSchema = v.strictObject({
   systemDatabaseUrl: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -161,7 +186,6 @@ export const EnqueueOptionsSchema = v.strictObject({
     ),
   ),
 });
-export type EnqueueOptions = Omit<v.InferInput<typeof EnqueueOptionsSchema>, 'maxRecoveryAttempts'>;
 
 export const ListWorkflowsSchema = v.strictObject({
   workflowIDs: v.optional(v.array(id())),
@@ -205,7 +229,6 @@ export const ListWorkflowsSchema = v.strictObject({
   /** Default true. */
   loadOutput: v.optional(v.boolean()),
 });
-export type ListWorkflowsInput = v.InferInput<typeof ListWorkflowsSchema>;
 
 export const ListStepsSchema = v.strictObject({
   limit: v.optional(positiveInt()),
@@ -214,7 +237,6 @@ export const ListStepsSchema = v.strictObject({
 
 /** `listWorkflowSteps` options: the page, and Python's `load_output` (false: `output` and `error` are null, unread). */
 export const StepsOptionsSchema = v.strictObject({ ...ListStepsSchema.entries, loadOutput: v.optional(v.boolean()) });
-export type ListStepsOptions = v.InferInput<typeof StepsOptionsSchema>;
 
 export const ForkOptionsSchema = v.strictObject({
   /** ID of the new workflow (TS SDK `newWorkflowID`); a random UUID when unset. */
@@ -230,7 +252,6 @@ export const ForkOptionsSchema = v.strictObject({
   /** Child workflow IDs to substitute in the copied step checkpoints. */
   replacementChildren: v.optional(v.record(v.string(), id())),
 });
-export type ForkOptions = v.InferInput<typeof ForkOptionsSchema>;
 
 /** Stops a wait early: it rejects with the signal's reason. */
 // The cast: Deno's lib types AbortSignal's constructor as `new(): never`, for which v.instance would infer never.
@@ -249,18 +270,15 @@ export const WaitOptionsSchema = v.strictObject({
   pollingIntervalMs: sdkPollingInterval(),
   signal: signal(),
 });
-export type WaitOptions = v.InferInput<typeof WaitOptionsSchema>;
 
 export const ResumeOptionsSchema = v.strictObject({
   queueName: v.optional(id()),
 });
-export type ResumeOptions = v.InferInput<typeof ResumeOptionsSchema>;
 
 export const CancelOptionsSchema = v.strictObject({
   /** Also cancel every descendant (by `parent_workflow_id`), level by level. */
   cancelChildren: v.optional(v.boolean()),
 });
-export type CancelOptions = v.InferInput<typeof CancelOptionsSchema>;
 
 /** One message of `sendMany` (the same fields `send` takes as arguments). */
 export const MessageSchema = v.strictObject({
@@ -272,7 +290,6 @@ export const MessageSchema = v.strictObject({
   idempotencyKey: v.optional(id()),
   serializationType: v.optional(serializationType),
 });
-export type Message = v.InferInput<typeof MessageSchema>;
 
 /** Messages per `sendMany` call: one statement, kept to a size Postgres and an HTTP driver take comfortably. */
 export const MAX_MESSAGES = 1000;
@@ -283,7 +300,6 @@ export const MessagesSchema = v.pipe(
 );
 
 export const SendOptionsSchema = v.strictObject({ serializationType: v.optional(serializationType) });
-export type SendOptions = v.InferInput<typeof SendOptionsSchema>;
 
 /** Seconds as the TS SDK counts them: finite and not negative. */
 const seconds = () => v.pipe(v.number(), v.finite(), v.minValue(0, 'must not be negative'));
@@ -298,7 +314,6 @@ export const GetEventOptionsSchema = v.strictObject({
   pollingIntervalMs: sdkPollingInterval(),
   signal: signal(),
 });
-export type GetEventOptions = v.InferInput<typeof GetEventOptionsSchema>;
 
 export const ReadStreamOptionsSchema = v.strictObject({
   /** The first offset to read (0-based). Default 0. */
@@ -311,14 +326,9 @@ export const ReadStreamOptionsSchema = v.strictObject({
   /** Ends the iteration early (it throws the signal's reason), e.g. when an HTTP client disconnects. */
   signal: signal(),
 });
-export type ReadStreamOptions = v.InferInput<typeof ReadStreamOptionsSchema>;
 
 /** `readStreamOffset`'s options: those of `readStream` but the offset, which is an argument. */
 export const ReadStreamOffsetOptionsSchema = v.omit(ReadStreamOptionsSchema, ['offset']);
-export type ReadStreamOffsetOptions = v.InferInput<typeof ReadStreamOffsetOptionsSchema>;
-
-/** `waitAll`'s options (the TS SDK's `WaitAllOptions`), the same as `waitFirst`'s. */
-export type WaitAllOptions = WaitOptions;
 
 const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
 
@@ -329,7 +339,6 @@ export const ListPageSchema = v.strictObject({
   /** The `nextCursor` of the previous page; absent for the first page. Replaces `offset`. */
   cursor: v.optional(id()),
 });
-export type ListPageInput = v.InferInput<typeof ListPageSchema>;
 
 export const BulkOptionsSchema = v.strictObject({
   /** Workflows changed per statement (one transaction each). Default 1000. */
@@ -341,7 +350,6 @@ export const BulkOptionsSchema = v.strictObject({
   /** resume only: the queue to put them on (default DBOS's internal queue). */
   queueName: v.optional(id()),
 });
-export type BulkOptions = v.InferInput<typeof BulkOptionsSchema>;
 
 /** Workflows per `enqueueMany` call: one statement, all or nothing. */
 export const MAX_ENQUEUE_MANY = 5000;
@@ -354,7 +362,6 @@ export const EnqueueItemSchema = v.strictObject({
   /** Named (Python keyword) arguments; portable serialization only. */
   namedArgs: v.optional(v.record(v.string(), v.unknown())),
 });
-export type EnqueueItem = Omit<v.InferInput<typeof EnqueueItemSchema>, 'options'> & { options: EnqueueOptions };
 
 /** `count` enqueues, or the list's own rule broken; `item` validates each (the client checks options per item). */
 export const enqueueItemsSchema = <S extends v.GenericSchema>(item: S) =>
@@ -395,7 +402,6 @@ export const ScheduleSchema = v.strictObject({
    */
   serializationType: v.optional(serializationType),
 });
-export type ScheduleInput = v.InferInput<typeof ScheduleSchema>;
 
 export const MAX_SCHEDULES = 1000;
 export const SchedulesSchema = v.pipe(
@@ -414,7 +420,6 @@ export const ScheduleUpdateSchema = v.strictObject({
   /** The format the new context is stored in. Default: the format the schedule's context has now. */
   serializationType: v.optional(serializationType),
 });
-export type ScheduleUpdate = v.InferInput<typeof ScheduleUpdateSchema>;
 
 export const ListSchedulesSchema = v.strictObject({
   status: v.optional(v.union([v.picklist(['ACTIVE', 'PAUSED']), v.array(v.picklist(['ACTIVE', 'PAUSED']))])),
@@ -423,7 +428,6 @@ export const ListSchedulesSchema = v.strictObject({
   /** Owners to list (plus unclaimed schedules). Default: the client's application. */
   applicationName: v.optional(oneOrMany()),
 });
-export type ListSchedulesInput = v.InferInput<typeof ListSchedulesSchema>;
 
 const scheduleIdFormat = v.picklist(['typescript', 'python']);
 
@@ -437,7 +441,6 @@ export const BackfillOptionsSchema = v.strictObject({
    */
   idFormat: v.optional(scheduleIdFormat),
 });
-export type BackfillOptions = v.InferInput<typeof BackfillOptionsSchema>;
 
 export const TickOptionsSchema = v.strictObject({
   /** The tick's "now". Default: the current time. */
@@ -446,7 +449,6 @@ export const TickOptionsSchema = v.strictObject({
   maxCatchUp: v.optional(v.pipe(positiveInt(), v.maxValue(MAX_BACKFILL_TICKS))),
   idFormat: v.optional(scheduleIdFormat),
 });
-export type TickOptions = v.InferInput<typeof TickOptionsSchema>;
 
 /** `field.path`; an empty `field` validates a call's own arguments, named by their path alone. */
 const qualify = (field: string, path: string | null | undefined) =>

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { DBOSSerializationError, DBOSWorkflowError, ValidationError } from './errors.ts';
+import type { StatusOptions } from './option-types.ts';
 import {
   asList,
   type ListPageInput,
@@ -34,8 +35,9 @@ export interface WorkflowPage {
 const toEpochMs = (t: string | Date | number | undefined): number | undefined =>
   t === undefined ? undefined : typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
 
+export type { StatusOptions } from './option-types.ts';
+
 const StatusOptionsSchema = v.strictObject({ loadInput: v.optional(v.boolean()), loadOutput: v.optional(v.boolean()) });
-export type StatusOptions = v.InferInput<typeof StatusOptionsSchema>;
 
 export class Reader {
   readonly #scope: ClientScope;

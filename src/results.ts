@@ -10,6 +10,7 @@ import {
   DBOSWaitTimeoutError,
   ValidationError,
 } from './errors.ts';
+import type { StatusWaitOptions } from './option-types.ts';
 import { validate, validateId, type WaitAllOptions, type WaitOptions, WaitOptionsSchema } from './options.ts';
 import { decodeError, type Reader } from './reader.ts';
 import type { ClientScope } from './scope.ts';
@@ -20,11 +21,12 @@ import { isActive, type WorkflowStatus } from './status.ts';
 import { type PollingOptions, Watcher } from './wait.ts';
 
 /** `waitForWorkflow`'s options: 0 ms reads the status once without waiting. */
+export type { StatusWaitOptions } from './option-types.ts';
+
 const StatusWaitSchema = v.strictObject({
   ...WaitOptionsSchema.entries,
   timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
 });
-export type StatusWaitOptions = v.InferInput<typeof StatusWaitSchema>;
 
 export class Results {
   readonly #codec: Codec;

@@ -10,7 +10,10 @@ import { ValidationError } from '../errors.ts';
 import { EnqueueOptionsSchema, id, MessageSchema, type SchedulerApp, validate } from '../options.ts';
 import { validateSchemaName } from '../schema/name.ts';
 import type { ApiToken } from './auth.ts';
+import type { AppConfig, WebhookConfig } from './config-types.ts';
 import { standardSecretKey } from './signatures.ts';
+
+export type { AppConfig, WebhookConfig } from './config-types.ts';
 
 export const DEFAULT_LIMITS = {
   /** Largest request body (bytes); larger ones get 413. */
@@ -49,7 +52,8 @@ const WebhookEnqueueSchema = v.omit(EnqueueOptionsSchema, [
  * per delivery ID: `send` the payload to a workflow (the configured `workflowID`, or the one in the path
  * `/v1/webhooks/{name}/{workflowID}`), or `enqueue` a workflow with `(payload, { webhook, deliveryID })`.
  */
-export const WebhookSchema = v.pipe(
+/** The schemas with their inferred types (test/unit/option-types.test.ts compares them to the written-out ones). */
+export const webhookSchemaInferred = v.pipe(
   v.strictObject({
     /** `standard-webhooks` (webhook-id/-timestamp/-signature) or `github` (X-Hub-Signature-256). */
     verify: v.picklist(['standard-webhooks', 'github']),
@@ -71,16 +75,17 @@ export const WebhookSchema = v.pipe(
     'a standard-webhooks secret must be whsec_<base64>',
   ),
 );
-export type WebhookConfig = v.InferOutput<typeof WebhookSchema>;
+
+export const WebhookSchema: v.GenericSchema<WebhookConfig> = webhookSchemaInferred;
 
 const WEBHOOK_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export const AppConfigSchema = v.strictObject({
+export const appConfigSchemaInferred = v.strictObject({
   tokens: v.optional(v.array(TokenSchema)),
   /** Serve without tokens (every route open, full scope). Local development only. */
   insecureDev: v.optional(v.boolean()),
   webhooks: v.optional(
-    v.record(v.pipe(v.string(), v.regex(WEBHOOK_NAME, 'must be 1-64 letters, digits, _ or -')), WebhookSchema),
+    v.record(v.pipe(v.string(), v.regex(WEBHOOK_NAME, 'must be 1-64 letters, digits, _ or -')), webhookSchemaInferred),
   ),
   limits: v.optional(
     v.strictObject({
@@ -92,7 +97,7 @@ export const AppConfigSchema = v.strictObject({
     }),
   ),
 });
-export type AppConfig = v.InferInput<typeof AppConfigSchema>;
+export const AppConfigSchema: v.GenericSchema<AppConfig> = appConfigSchemaInferred;
 
 /** What `configFromEnv` reads, with the variables it reads it from. */
 export interface EnvConfig {

@@ -326,15 +326,15 @@ describe('auth and connection', () => {
     expect(badUrl.err).toContain('systemDatabaseUrl: must be a postgres://');
   });
 
-  it('the dbos-edge bin runs through tsx and exits with the command code', async () => {
-    const bin = new URL('../../cli/dbos-edge.js', import.meta.url).pathname;
+  it('the dbos-edge bin exits with the command code', async () => {
+    const entry = new URL('../../cli/dbos-edge.ts', import.meta.url).pathname;
     const env = { ...process.env, DBOS_SYSTEM_DATABASE_URL: db.url };
-    const help = await promisify(execFile)(bin, ['--help'], { env });
+    const bin = (args: string[], options: { env: NodeJS.ProcessEnv }) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', entry, ...args], options);
+    const help = await bin(['--help'], { env });
     expect(help.stdout).toContain('bulk cancel');
     expect(help.stdout).toContain('exit codes: 0 ok');
-    const missing = await promisify(execFile)(bin, ['workflow', 'get', 'nope'], { env }).catch(
-      (e: { code: number; stderr: string }) => e,
-    );
+    const missing = await bin(['workflow', 'get', 'nope'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(missing).toMatchObject({
       code: 3,
       stderr: 'dbos-edge: workflow get: Workflow not found: Workflow nope does not exist\n',

@@ -9,11 +9,11 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DBOSClient } from '../../src/index.ts';
+import { freePort } from '../helpers/net.ts';
 import { waitUntil } from './worker/harness.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,9 +30,12 @@ function binary(path: string): string {
   return path;
 }
 
+// `dbos-edge` by name resolves to the TypeScript sources with package.json's `dbos-edge-source` condition (the
+// installed build is tested by test/package/smoke.test.ts).
+const SOURCE_CONDITION = '--conditions=dbos-edge-source';
 const runtimes = [
-  { name: 'deno', script: () => [binary(DENO), 'run', ...DENO_PERMISSIONS] },
-  { name: 'bun', script: () => [binary(BUN)] },
+  { name: 'deno', script: () => [binary(DENO), 'run', SOURCE_CONDITION, ...DENO_PERMISSIONS] },
+  { name: 'bun', script: () => [binary(BUN), SOURCE_CONDITION] },
 ] as const;
 
 describe.each(runtimes)('$name', ({ name, script }) => {
@@ -76,14 +79,6 @@ describe('deno check', () => {
     expect(stderr).not.toMatch(/error/i);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const servers = [
   { name: 'deno', command: () => [binary(DENO), 'run', ...DENO_PERMISSIONS, 'worker/deno.ts'] },

@@ -5,10 +5,21 @@ import { describe, expect, it } from 'vitest';
 const read = (file: string) => JSON.parse(readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'));
 
 describe('package entry points', () => {
-  const npmExports: Record<string, string> = read('package.json').exports;
+  const { './package.json': _, ...npmExports }: Record<string, Record<string, string>> = read('package.json').exports;
 
-  it('are the same in package.json and deno.json', () => {
-    expect(npmExports).toEqual(read('deno.json').exports);
+  it('are the same in package.json (its TypeScript sources) and deno.json', () => {
+    const sources = Object.fromEntries(Object.entries(npmExports).map(([k, v]) => [k, v['dbos-edge-source']]));
+    expect(sources).toEqual(read('deno.json').exports);
+  });
+
+  it.each(Object.entries(npmExports))('map %s to its build in dist/, with types', (_entry, conditions) => {
+    const built = (conditions['dbos-edge-source'] as string).replace(/^\.\//, './dist/').replace(/\.ts$/, '');
+    expect(conditions).toEqual({
+      'dbos-edge-source': conditions['dbos-edge-source'],
+      types: `${built}.d.ts`,
+      import: `${built}.js`,
+      require: `${built}.js`,
+    });
   });
 
   it('offer the HTTP service as dbos-edge/http', async () => {
