@@ -59,7 +59,7 @@ interface Connection {
 export function neonHttpDriver(connectionString: string, options: NeonHttpDriverOptions = {}): Driver {
   const routed = options.fetchEndpoint !== undefined || options.fetch !== undefined;
   const route: Route = { endpoint: options.fetchEndpoint, fetch: options.fetch };
-  // The package is loaded, and the query function made, on the first request (see src/optional-package.ts).
+  // The package is loaded, and the query function made, on the first request (see missingPackageError in src/errors.ts).
   let opened: Promise<Connection> | undefined;
   const open = (): Promise<Connection> => {
     opened ??= loadNeon('a neon+http:// database').then(

@@ -1,10 +1,10 @@
 /**
  * What both Neon adapters (HTTP and WebSocket) share: the package, loaded on first use (an optional peer
- * dependency: see src/optional-package.ts), and type parsing that keeps the value conventions of `src/driver.ts`.
+ * dependency: see src/errors.ts (missingPackageError)), and type parsing that keeps the value conventions of `src/driver.ts`.
  */
 import type * as Neon from '@neondatabase/serverless';
 import { parseInt8 } from '../src/driver.ts';
-import { missingPackageError } from '../src/optional-package.ts';
+import { missingPackageError } from '../src/errors.ts';
 
 export type NeonPackage = typeof Neon;
 

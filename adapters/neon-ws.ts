@@ -85,7 +85,7 @@ export function neonWsDriver(connectionString: string, options: NeonWsDriverOpti
   };
   let ctor: WebSocketConstructor | undefined;
 
-  // The package is loaded, and the pool made, on first use (see src/optional-package.ts).
+  // The package is loaded, and the pool made, on first use (see missingPackageError in src/errors.ts).
   let opened: Promise<Connection> | undefined;
   const open = (): Promise<Connection> => {
     opened ??= loadNeon('a neon+ws:// database').then(

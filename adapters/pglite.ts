@@ -9,8 +9,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { type Driver, parseInt8, type Row, type SqlParam, type Statement } from '../src/driver.ts';
-import { DBOSEdgeError, DriverError } from '../src/errors.ts';
-import { missingPackageError } from '../src/optional-package.ts';
+import { DBOSEdgeError, DriverError, missingPackageError } from '../src/errors.ts';
 
 export interface PgliteDriverOptions {
   /**
@@ -34,7 +33,7 @@ const parsers = {
           .map((v) => (v === 'NULL' ? null : parseInt8(v))),
 };
 
-/** PGlite's class, loaded on first use (an optional peer dependency: see src/optional-package.ts). */
+/** PGlite's class, loaded on first use (an optional peer dependency: see src/errors.ts (missingPackageError)). */
 function loadPglite(): Promise<typeof PGlite> {
   return import('@electric-sql/pglite').then(
     (m) => m.PGlite,

@@ -17,6 +17,7 @@
  * dynamic import on first use, so a bundle only pulls in the one it uses (and none when a driver is passed).
  */
 import type { PgPoolLike } from '../adapters/pg-pool.ts';
+import type { PgliteDriverOptions } from '../adapters/pglite.ts';
 import type { Driver } from './driver.ts';
 import { ValidationError } from './errors.ts';
 import { detectSchemaCached } from './schema/detect.ts';
@@ -37,6 +38,9 @@ export interface OpenOptions {
    */
   connection?: 'pool' | 'per-request';
 }
+
+/** An open PGlite instance (`@electric-sql/pglite`). */
+export type EmbeddedDatabase = NonNullable<PgliteDriverOptions['db']>;
 
 const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false } as const;
 
@@ -128,6 +132,26 @@ export function openDatabase(url: string, options: OpenOptions = {}): Promise<Dr
   return openTarget(parseDatabaseUrl(url), options);
 }
 
+/**
+ * A driver on an embedded PGlite instance the caller opened (say, to serve it over a socket too), with the DBOS
+ * schema in place; the instance stays the caller's.
+ */
+export async function openEmbedded(db: EmbeddedDatabase, options: Pick<OpenOptions, 'schema'> = {}): Promise<Driver> {
+  const { pgliteDriver } = await import('../adapters/pglite.ts');
+  return withSchema(await pgliteDriver({ db }), options.schema);
+}
+
+/** Ensures the DBOS schema on a freshly opened embedded database; closes the driver if that fails. */
+async function withSchema(driver: Driver, schema: string | undefined): Promise<Driver> {
+  try {
+    await ensureSchema(driver, schema === undefined ? {} : { schema });
+  } catch (e) {
+    await driver.close();
+    throw e;
+  }
+  return driver;
+}
+
 /** Opens the driver a target names, loading only its adapter. */
 export async function openTarget(target: DatabaseTarget, options: OpenOptions = {}): Promise<Driver> {
   switch (target.kind) {
@@ -152,13 +176,7 @@ export async function openTarget(target: DatabaseTarget, options: OpenOptions = 
     case 'pglite': {
       const { pgliteDriver } = await import('../adapters/pglite.ts');
       const driver = await pgliteDriver(target.dataDir === undefined ? {} : { dataDir: target.dataDir });
-      try {
-        await ensureSchema(driver, options.schema === undefined ? {} : { schema: options.schema });
-      } catch (e) {
-        await driver.close();
-        throw e;
-      }
-      return driver;
+      return withSchema(driver, options.schema);
     }
   }
 }

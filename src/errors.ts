@@ -316,3 +316,19 @@ export class DBOSTransactionAbortedError extends DBOSEdgeError {
 export function clientDestroyed(): DBOSEdgeError {
   return new DBOSEdgeError('CLIENT_DESTROYED', 'The client has been destroyed');
 }
+
+/**
+ * PGlite and Neon's driver are optional peer dependencies: an app installs the one it uses, and their adapters load
+ * them on first use. This is the error for one that could not be loaded: it names the package and what needed it.
+ */
+export function missingPackageError(packageName: string, usedFor: string, cause: unknown): DBOSEdgeError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (!message.includes(packageName)) {
+    return new DBOSEdgeError('CONFIG', `Could not load ${packageName} for ${usedFor}: ${message}`, { cause });
+  }
+  return new DBOSEdgeError(
+    'CONFIG',
+    `${usedFor} needs the optional package ${packageName}, which is not installed: npm install ${packageName}`,
+    { cause },
+  );
+}

@@ -9,6 +9,7 @@ import {
   DBOSNonExistentWorkflowError,
   ValidationError,
 } from './errors.ts';
+import type { RewindOptions } from './option-types.ts';
 import {
   type BulkOptions,
   BulkOptionsSchema,
@@ -54,7 +55,7 @@ export const RewindOptionsSchema = v.strictObject({
   queueName: v.optional(id()),
   queuePartitionKey: v.optional(id()),
 });
-export type RewindOptions = v.InferInput<typeof RewindOptionsSchema>;
+export type { RewindOptions } from './option-types.ts';
 
 export class Manager {
   readonly #scope: ClientScope;

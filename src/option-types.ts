@@ -3,10 +3,12 @@
  * (each rule is documented there); these declarations are what callers see, and what JSR reads without
  * inferring anything. test/unit/option-types.test.ts proves each equals its schema's input type.
  */
+import type { PgPoolLike } from './connect.ts';
 import type { SerializationType } from './serialization.ts';
 import type { WorkflowStatusString } from './status.ts';
 
 /** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */
+
 export type Instant = string | Date | number;
 /** A filter value: one, or any of several. */
 export type OneOrMany<T extends string = string> = T | T[];
@@ -204,3 +206,76 @@ export type StatusOptions = {
 
 /** `waitForWorkflow` options: `timeoutMs` 0 answers at once. */
 export type StatusWaitOptions = WaitOptions;
+
+/** TS `rewindWorkflow` options. */
+export type RewindOptions = {
+  startStep?: number | undefined;
+  applicationVersion?: string | undefined;
+  queueName?: string | undefined;
+  queuePartitionKey?: string | undefined;
+};
+
+/** The TS SDK's `SetWorkflowDelayOptions`: seconds from now, or an absolute time (epoch ms). */
+export type SetDelayTarget = {
+  delaySeconds?: number | undefined;
+  delayUntilEpochMS?: number | undefined;
+};
+/** The TS SDK's `SetWorkflowDelayOptions`, or seconds as a number. */
+export type SetDelayOptions = SetDelayTarget | number;
+
+/** `renameApplication` options. */
+export type RenameOptions = {
+  batchSize?: number | null | undefined;
+  adoptUnclaimedRows?: boolean | undefined;
+};
+
+/** `setLatestApplicationVersion` options. */
+export type SetLatestVersionOptions = {
+  applicationName?: string | undefined;
+};
+
+/** A queue's rate limit: at most `limitPerPeriod` starts per `periodSec` seconds. */
+export type QueueRateLimit = {
+  limitPerPeriod: number;
+  periodSec: number;
+};
+
+/** A queue's limits, named as the TS SDK's `QueueParameters`. */
+export type QueueSettings = {
+  globalConcurrency?: number | undefined;
+  /** The TS SDK's deprecated name of `globalConcurrency`. */
+  concurrency?: number | undefined;
+  workerConcurrency?: number | undefined;
+  rateLimit?: QueueRateLimit | undefined;
+  partitionConcurrency?: number | undefined;
+  partitionWorkerConcurrency?: number | undefined;
+  partitionRateLimit?: QueueRateLimit | undefined;
+  minPollingIntervalMs?: number | undefined;
+};
+
+/** `registerQueue` options. */
+export type RegisterQueueOptions = QueueSettings & {
+  onConflict?: 'always_update' | 'never_update' | 'update_if_latest_version' | undefined;
+  applicationName?: string | undefined;
+};
+
+/** Settings to change: a value sets it, null removes the limit. */
+export type QueueUpdate = {
+  globalConcurrency?: number | null | undefined;
+  workerConcurrency?: number | null | undefined;
+  rateLimit?: QueueRateLimit | null | undefined;
+  partitionConcurrency?: number | null | undefined;
+  partitionWorkerConcurrency?: number | null | undefined;
+  partitionRateLimit?: QueueRateLimit | null | undefined;
+  minPollingIntervalMs?: number | undefined;
+};
+
+/** The TS SDK's `DBOSClient.create` settings dbos-edge has no field for (see src/sdk-config.ts). */
+export type SdkOnlySettings = {
+  systemDatabasePool?: PgPoolLike | undefined;
+  systemDatabasePoolSize?: number | undefined;
+  systemDatabasePollingConcurrency?: number | undefined;
+  logger?: unknown;
+  observabilityQueryTimeoutMs?: number | undefined;
+  systemDatabaseIdleTransactionTimeoutMs?: number | undefined;
+};

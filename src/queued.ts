@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { ValidationError } from './errors.ts';
+import type { SetDelayOptions } from './option-types.ts';
 import { validate, validateId } from './options.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn } from './sql/base.ts';
@@ -19,8 +20,7 @@ export const SetDelaySchema = v.strictObject({
   /** An absolute time, epoch milliseconds. */
   delayUntilEpochMS: v.optional(positive('delayUntilEpochMS')),
 });
-/** The TS SDK's `SetWorkflowDelayOptions`, or seconds as a number. */
-export type SetDelayOptions = v.InferInput<typeof SetDelaySchema> | number;
+export type { SetDelayOptions } from './option-types.ts';
 
 export class Queued {
   readonly #scope: ClientScope;

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { DBOSConflictingOwnerError, DBOSEdgeError, DBOSNonExistentQueueError, ValidationError } from './errors.ts';
+import type { QueueUpdate, RegisterQueueOptions } from './option-types.ts';
 import { asList, id, validate, validateId } from './options.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn, type SqlContext } from './sql/base.ts';
@@ -75,7 +76,7 @@ export const RegisterQueueSchema = v.strictObject({
     'was removed: set partitionConcurrency, partitionWorkerConcurrency, or partitionRateLimit instead, any of which partitions the queue',
   ),
 });
-export type RegisterQueueOptions = Omit<v.InferInput<typeof RegisterQueueSchema>, 'priorityEnabled' | 'partitionQueue'>;
+export type { QueueUpdate, RegisterQueueOptions } from './option-types.ts';
 
 /** Settings to change: a value sets it, null removes the limit. */
 export const QueueUpdateSchema = v.strictObject({
@@ -87,7 +88,6 @@ export const QueueUpdateSchema = v.strictObject({
   partitionRateLimit: v.optional(v.nullable(RateLimitSchema)),
   minPollingIntervalMs: v.optional(pollingInterval()),
 });
-export type QueueUpdate = v.InferInput<typeof QueueUpdateSchema>;
 
 /** The option each column is set by, for messages naming the caller's field. */
 const FIELD_OF: Record<QueueColumn, string> = {

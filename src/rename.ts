@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { ValidationError } from './errors.ts';
+import type { RenameOptions } from './option-types.ts';
 import { id, validate } from './options.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn } from './sql/base.ts';
@@ -24,7 +25,7 @@ export const RenameOptionsSchema = v.strictObject({
   /** Also take the rows no application owns. Default false. */
   adoptUnclaimedRows: v.optional(v.boolean()),
 });
-export type RenameOptions = v.InferInput<typeof RenameOptionsSchema>;
+export type { RenameOptions } from './option-types.ts';
 
 /** The TS SDK's `ApplicationRowCounts`: rows moved, by table. */
 export interface ApplicationRowCounts {

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { openPgPool, type PgPoolLike } from './connect.ts';
+import type { SdkOnlySettings } from './option-types.ts';
 import type { DBOSClientConfig } from './options.ts';
 import { validate } from './options.ts';
 
@@ -33,7 +34,7 @@ const SdkOnlySchema = v.object({
 });
 
 /** `DBOSClient.create`'s input: dbos-edge's configuration plus the TS SDK's own settings. */
-export type SdkCreateConfig = DBOSClientConfig & v.InferInput<typeof SdkOnlySchema>;
+export type SdkCreateConfig = DBOSClientConfig & SdkOnlySettings;
 
 const SDK_ONLY_KEYS = Object.keys(SdkOnlySchema.entries);
 

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { DBOSConflictingOwnerError, DBOSNonExistentApplicationVersionError } from './errors.ts';
+import type { SetLatestVersionOptions } from './option-types.ts';
 import { asList, id, validate, validateId } from './options.ts';
 import type { ClientScope } from './scope.ts';
 import { runOn } from './sql/base.ts';
@@ -25,7 +26,8 @@ const PromoteOptionsSchema = v.strictObject({
   /** The application to act as. Default: the client's. */
   applicationName: v.optional(id()),
 });
-export type SetLatestVersionOptions = v.InferInput<typeof PromoteOptionsSchema>;
+
+export type { SetLatestVersionOptions } from './option-types.ts';
 
 function versionInfo(row: VersionRow): VersionInfo {
   return {

@@ -12,9 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { pgliteDriver } from '../adapters/pglite.ts';
-import { DEFAULT_DATA_DIR } from '../src/connect.ts';
-import { ensureSchema } from '../src/schema/ensure.ts';
+import { DEFAULT_DATA_DIR, openEmbedded } from '../src/connect.ts';
 import { serveOverSocket } from './dev-socket.ts';
 import { serveOnNode } from './serve-node.ts';
 
@@ -29,8 +27,7 @@ if (env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL) {
   const port = Number(env.DBOS_EDGE_DEV_PG_PORT || 5433);
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir });
-  const driver = await pgliteDriver({ db });
-  await ensureSchema(driver, env.DBOS_SYSTEM_SCHEMA ? { schema: env.DBOS_SYSTEM_SCHEMA } : {});
+  await openEmbedded(db, env.DBOS_SYSTEM_SCHEMA ? { schema: env.DBOS_SYSTEM_SCHEMA } : {});
   const socket = await serveOverSocket(db, port, MAX_CONNECTIONS);
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   console.log(`dbos-edge dev: embedded PGlite in ${dataDir}, served at ${url}`);

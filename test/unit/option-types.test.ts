@@ -7,8 +7,12 @@ import type * as v from 'valibot';
 import { describe, expectTypeOf, it } from 'vitest';
 import type * as Config from '../../src/http/config.ts';
 import type { AppConfig, WebhookConfig } from '../../src/http/config-types.ts';
+import type * as Manage from '../../src/manage.ts';
 import type * as Types from '../../src/option-types.ts';
 import type * as Schemas from '../../src/options.ts';
+import type * as Queued from '../../src/queued.ts';
+import type * as Queues from '../../src/queues.ts';
+import type * as Rename from '../../src/rename.ts';
 
 /** An object type with intersections merged, so `A & B` compares equal to the same fields written at once. */
 type Flat<T> = { [K in keyof T]: T[K] };
@@ -43,6 +47,13 @@ describe('the written-out option types', () => {
       In<typeof Schemas.ReadStreamOffsetOptionsSchema>
     >();
     expectTypeOf<Flat<Types.SchedulerApp>>().toEqualTypeOf<In<typeof Schemas.SchedulerAppSchema>>();
+    expectTypeOf<Types.RewindOptions>().toEqualTypeOf<In<typeof Manage.RewindOptionsSchema>>();
+    expectTypeOf<Types.SetDelayTarget>().toEqualTypeOf<In<typeof Queued.SetDelaySchema>>();
+    expectTypeOf<Types.RenameOptions>().toEqualTypeOf<In<typeof Rename.RenameOptionsSchema>>();
+    expectTypeOf<Flat<Types.RegisterQueueOptions>>().toEqualTypeOf<
+      Omit<In<typeof Queues.RegisterQueueSchema>, 'priorityEnabled' | 'partitionQueue'>
+    >();
+    expectTypeOf<Types.QueueUpdate>().toEqualTypeOf<In<typeof Queues.QueueUpdateSchema>>();
   });
 
   it('equal the service configuration the schemas accept', () => {
