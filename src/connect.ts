@@ -39,9 +39,6 @@ export interface OpenOptions {
   connection?: 'pool' | 'per-request';
 }
 
-/** An open PGlite instance (`@electric-sql/pglite`). */
-export type EmbeddedDatabase = NonNullable<PgliteDriverOptions['db']>;
-
 const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false } as const;
 
 /** DBOS's default: the system database is the application database's name plus `_dbos_sys`. */
@@ -136,9 +133,11 @@ export function openDatabase(url: string, options: OpenOptions = {}): Promise<Dr
  * A driver on an embedded PGlite instance the caller opened (say, to serve it over a socket too), with the DBOS
  * schema in place; the instance stays the caller's.
  */
-export async function openEmbedded(db: EmbeddedDatabase, options: Pick<OpenOptions, 'schema'> = {}): Promise<Driver> {
+// `db` is typed `object` so this module's declarations never name the optional PGlite package (an app without it
+// must still type-check): it is the PGlite instance the caller opened.
+export async function openEmbedded(db: object, options: Pick<OpenOptions, 'schema'> = {}): Promise<Driver> {
   const { pgliteDriver } = await import('../adapters/pglite.ts');
-  return withSchema(await pgliteDriver({ db }), options.schema);
+  return withSchema(await pgliteDriver({ db: db as NonNullable<PgliteDriverOptions['db']> }), options.schema);
 }
 
 /** Ensures the DBOS schema on a freshly opened embedded database; closes the driver if that fails. */
