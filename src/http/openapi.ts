@@ -178,7 +178,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: OpenApiInfo =
       version: info.version ?? '0.1.0',
       description:
         info.description ??
-        'Drive DBOS durable workflows over HTTP. Errors are RFC 9457 problem details. Timestamps are epoch milliseconds.',
+        'Drive DBOS durable workflows over HTTP. Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details. Timestamps are epoch milliseconds.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     tags: [
