@@ -201,7 +201,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
       access: 'public',
       responses: { 200: { description: 'HTML', contentType: 'text/html' } },
       handler: async () => {
-        docsHtml ??= docsPage(getDocument());
+        docsHtml ??= docsPage(getDocument(), { open });
         return new Response(docsHtml, { headers: { 'content-type': 'text/html; charset=utf-8' } });
       },
     }),

@@ -106,6 +106,16 @@ export function consoleRoutes(
       access: 'full',
       params: v.strictObject({ action: v.picklist(BULK_ACTIONS) }),
       body: BulkBodySchema,
+      bodyExamples: {
+        failedToday: {
+          summary: 'Every workflow that failed since 1 December (with `resume`: put back on `orders`)',
+          value: {
+            filter: { status: 'ERROR', startTime: '2026-12-01T00:00:00Z' },
+            batchSize: 500,
+            queueName: 'orders',
+          },
+        },
+      },
       responses: {
         200: { description: 'Progress lines', contentType: 'application/x-ndjson', schema: BulkLineSchema },
       },

@@ -13,7 +13,7 @@ export {
   type WebhookConfig,
   WebhookSchema,
 } from './config.ts';
-export { docsPage, jsonSchemaOf, openApiDocument } from './openapi.ts';
+export { type DocsAuth, docsPage, jsonSchemaOf, openApiDocument } from './openapi.ts';
 export { PROBLEM_TYPE, type Problem, problemFromError } from './problem.ts';
 export {
   signGithubWebhook,

@@ -23,7 +23,19 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       params: s.workflowPath,
       body: s.sendBody,
-      responses: { 200: { description: 'Stored', schema: SentSchema } },
+      bodyExamples: {
+        approval: {
+          summary: 'An approval for `DBOS.recv("approval")`, sent once however often it is retried',
+          value: { topic: 'approval', message: { approved: true, by: 'ana' }, idempotencyKey: 'approval-order-42' },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Stored',
+          schema: SentSchema,
+          examples: { sent: { summary: 'One message', value: { sent: 1 } } },
+        },
+      },
       problems: [404],
       handler: async ({ client, params, body }) => {
         const { message, topic, idempotencyKey, serializationType } = body;
@@ -45,7 +57,24 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'messages',
       access: 'full',
       body: s.sendManyBody,
-      responses: { 200: { description: 'Stored', schema: SentSchema } },
+      bodyExamples: {
+        two: {
+          summary: 'Two messages to two workflows',
+          value: {
+            messages: [
+              { destinationID: 'order-42', topic: 'approval', message: { approved: true } },
+              { destinationID: 'order-43', topic: 'approval', message: { approved: false, reason: 'fraud check' } },
+            ],
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'Stored',
+          schema: SentSchema,
+          examples: { sent: { summary: 'Both stored', value: { sent: 2 } } },
+        },
+      },
       problems: [404],
       handler: async ({ client, body }) => {
         const { messages, ...options } = body;
@@ -65,8 +94,26 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.eventPath,
       query: s.waitQuery,
       responses: {
-        200: { description: 'Set', schema: EventSchema },
-        202: { description: 'Not set within timeoutMs', schema: EventSchema },
+        200: {
+          description: 'Set',
+          schema: EventSchema,
+          examples: {
+            set: {
+              summary: 'The event `progress` is set',
+              value: { workflowID: 'order-42', key: 'progress', ready: true, value: { step: 'shipping', percent: 80 } },
+            },
+          },
+        },
+        202: {
+          description: 'Not set within timeoutMs',
+          schema: EventSchema,
+          examples: {
+            notYet: {
+              summary: 'Not set yet: ask again',
+              value: { workflowID: 'order-42', key: 'progress', ready: false },
+            },
+          },
+        },
       },
       problems: [404],
       handler: async ({ client, params, query }) => {

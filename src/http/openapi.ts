@@ -4,7 +4,8 @@
  */
 import { type JsonSchema, toJsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import type { AnyRoute } from './route.ts';
+import { escapeHtml, inlineMarkdown } from './markdown.ts';
+import type { AnyRoute, Examples } from './route.ts';
 import { ProblemSchema } from './schemas.ts';
 
 type Json = Record<string, unknown>;
@@ -31,6 +32,9 @@ export function jsonSchemaOf(schema: v.GenericSchema): Json {
   delete out.$schema;
   return out;
 }
+
+const BEARER_NOTE =
+  'Send `Authorization: Bearer <token>`. A **read** token may call the routes marked `x-access: read` (reads, listings, long polls, streams); a **full** token may call every route.';
 
 const COMMON_PROBLEMS: Record<number, string> = {
   400: 'Invalid request: `errors` names each field and rule',
@@ -102,6 +106,11 @@ function parameters(r: AnyRoute): Json[] {
   return out;
 }
 
+/** A media type object: the schema, and the examples when there are any. */
+function mediaType(schema: Json, examples: Examples | undefined): Json {
+  return examples && Object.keys(examples).length ? { schema, examples } : { schema };
+}
+
 function operation(r: AnyRoute): Json {
   const op: Json = { operationId: r.operationId, summary: r.summary, tags: [r.tag], 'x-access': r.access };
   if (r.description) op.description = r.description;
@@ -110,7 +119,7 @@ function operation(r: AnyRoute): Json {
   if (r.body) {
     op.requestBody = {
       required: !r.bodyOptional,
-      content: { 'application/json': { schema: jsonSchemaOf(r.body) } },
+      content: { 'application/json': mediaType(jsonSchemaOf(r.body), r.bodyExamples) },
     };
   } else if (r.access === 'signature') {
     op.requestBody = {
@@ -124,7 +133,10 @@ function operation(r: AnyRoute): Json {
     const res: Json = { description: doc.description };
     if (doc.schema || doc.contentType) {
       res.content = {
-        [doc.contentType ?? 'application/json']: { schema: doc.schema ? jsonSchemaOf(doc.schema) : { type: 'string' } },
+        [doc.contentType ?? 'application/json']: mediaType(
+          doc.schema ? jsonSchemaOf(doc.schema) : { type: 'string' },
+          doc.examples,
+        ),
       };
     }
     if (doc.headers) {
@@ -166,7 +178,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: OpenApiInfo =
       version: info.version ?? '0.1.0',
       description:
         info.description ??
-        'Drive DBOS durable workflows over HTTP. Every management route needs `Authorization: Bearer <token>`: a `read` token may call the routes marked `x-access: read`, a `full` token every route. Errors are RFC 9457 problem details. Timestamps are epoch milliseconds.',
+        'Drive DBOS durable workflows over HTTP. Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details. Timestamps are epoch milliseconds.',
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     tags: [
@@ -179,7 +191,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: OpenApiInfo =
     ],
     paths,
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: BEARER_NOTE } },
       schemas: { Problem: jsonSchemaOf(ProblemSchema) },
       responses: Object.fromEntries(
         Object.entries(COMMON_PROBLEMS).map(([status, description]) => [
@@ -194,30 +206,63 @@ export function openApiDocument(routes: readonly AnyRoute[], info: OpenApiInfo =
   };
 }
 
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
-  );
+/** How the server checks callers, for the page's auth note. */
+export interface DocsAuth {
+  /** True in open development mode: no tokens configured, `insecureDev` set, nothing checked. */
+  readonly open: boolean;
+}
 
-/** A plain HTML page listing every operation of the document. */
-export function docsPage(doc: Json): string {
+function authNote(auth: DocsAuth): string {
+  if (auth.open) {
+    return `<div class="auth open" role="alert"><strong>Open development mode: no token is checked.</strong> ${inlineMarkdown(
+      'This server runs without API tokens (`DBOS_EDGE_INSECURE_DEV`): anyone who can reach it may call every route, writes included, and the `Authorization` header is ignored. Never expose it beyond your machine; configure tokens with `DBOS_EDGE_API_TOKENS=full:<token>,read:<token>`.',
+    )}</div>`;
+  }
+  return `<div class="auth tokens"><strong>Authentication.</strong> ${inlineMarkdown(
+    `${BEARER_NOTE} \`/healthz\`, \`/openapi.json\` and \`/docs\` are open; webhooks are verified by their signature instead. A missing or unknown token is a 401, a read token on a write a 403.`,
+  )}</div>`;
+}
+
+type MediaTypes = Record<string, { examples?: Record<string, { summary?: string; value: unknown }> }>;
+
+function exampleBlocks(label: string, content: MediaTypes | undefined): string[] {
+  return Object.values(content ?? {}).flatMap((media) =>
+    Object.values(media.examples ?? {}).map(
+      (ex) =>
+        `<p>${escapeHtml(label)}${ex.summary ? `: ${inlineMarkdown(ex.summary)}` : ''}</p><pre><code>${escapeHtml(JSON.stringify(ex.value, null, 2))}</code></pre>`,
+    ),
+  );
+}
+
+/** The request and response examples of an operation, folded (no script needed). */
+function examplesOf(op: Json): string {
+  const blocks = exampleBlocks('Request body', (op.requestBody as { content?: MediaTypes } | undefined)?.content);
+  for (const [status, res] of Object.entries(op.responses as Record<string, { content?: MediaTypes }>)) {
+    blocks.push(...exampleBlocks(`Response ${status}`, res.content));
+  }
+  return blocks.length ? `<details><summary>Examples</summary>${blocks.join('')}</details>` : '';
+}
+
+/** A plain HTML page listing every operation of the document, with its examples and the server's auth mode. */
+export function docsPage(doc: Json, auth: DocsAuth = { open: false }): string {
   const info = doc.info as { title: string; version: string; description: string };
   const rows: string[] = [];
   for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
     for (const [method, op] of Object.entries(methods)) {
+      const description = op.description ? `<br>${inlineMarkdown(String(op.description))}` : '';
       rows.push(
-        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(String(op['x-access']))}</td><td><b>${escapeHtml(String(op.summary))}</b>${op.description ? `<br>${escapeHtml(String(op.description))}` : ''}</td></tr>`,
+        `<tr><td><code>${method.toUpperCase()}</code></td><td><code>${escapeHtml(path)}</code></td><td>${escapeHtml(String(op['x-access']))}</td><td><b>${inlineMarkdown(String(op.summary))}</b>${description}${examplesOf(op)}</td></tr>`,
       );
     }
   }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(info.title)} API</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font:14px/1.4 system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{white-space:nowrap}</style>
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:2rem;max-width:72rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}code{white-space:nowrap;background:#f3f3f3;padding:0 .2em}pre{background:#f6f8fa;padding:.5rem;overflow:auto}pre code{white-space:pre;background:none;padding:0}.auth{padding:.8rem 1rem;border-radius:4px;margin:1rem 0}.auth.open{background:#fde2e1;border:2px solid #c0392b;font-size:1.1em}.auth.tokens{background:#eef4fb;border:1px solid #9ab}details{margin-top:.4rem}summary{cursor:pointer;color:#555}</style>
 </head><body>
 <h1>${escapeHtml(info.title)} <small>${escapeHtml(info.version)}</small></h1>
-<p>${escapeHtml(info.description)}</p>
+${authNote(auth)}
+<p>${inlineMarkdown(info.description)}</p>
 <p>The machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
 <table><thead><tr><th>method</th><th>path</th><th>access</th><th>what</th></tr></thead><tbody>
 ${rows.join('\n')}

@@ -31,6 +31,15 @@ const ListQuery = v.strictObject({
   applicationName: v.optional(v.union([id(), v.array(id())])),
 });
 
+/** A queue as the routes answer it (the examples' shared value). */
+const ORDERS_QUEUE = {
+  name: 'orders',
+  concurrency: 10,
+  workerConcurrency: 2,
+  rateLimit: { limitPerPeriod: 50, periodSec: 60 },
+  applicationName: 'shop',
+};
+
 /** A queue's settings as JSON (the fields of the TS SDK's `WorkflowQueue`). */
 function queueJson(q: WorkflowQueue) {
   return {
@@ -57,7 +66,15 @@ export function queueRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'queues',
       access: 'read',
       query: ListQuery,
-      responses: { 200: { description: 'The queues, by name', schema: QueueListSchema } },
+      responses: {
+        200: {
+          description: 'The queues, by name',
+          schema: QueueListSchema,
+          examples: {
+            two: { summary: 'Two queues', value: { queues: [ORDERS_QUEUE, { name: 'reports', concurrency: 1 }] } },
+          },
+        },
+      },
       handler: async ({ client, query }) => {
         const queues = await (await client()).listQueues(query.applicationName);
         return jsonResponse({ queues: queues.map(queueJson) });
@@ -75,7 +92,19 @@ export function queueRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.queuePath,
       body: RegisterBody,
       bodyOptional: true,
-      responses: { 200: { description: 'The queue as stored', schema: QueueSchema } },
+      bodyExamples: {
+        limited: {
+          summary: '10 at once across workers, 2 per worker, 50 starts a minute',
+          value: { globalConcurrency: 10, workerConcurrency: 2, rateLimit: { limitPerPeriod: 50, periodSec: 60 } },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The queue as stored',
+          schema: QueueSchema,
+          examples: { stored: { summary: 'The queue', value: ORDERS_QUEUE } },
+        },
+      },
       problems: [409],
       handler: async ({ client, params, body }) =>
         jsonResponse(queueJson(await (await client()).registerQueue(params.queueName, body))),
@@ -106,6 +135,12 @@ export function queueRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       params: s.queuePath,
       body: QueueUpdateSchema,
+      bodyExamples: {
+        noRateLimit: {
+          summary: 'Drop the rate limit, allow 20 at once',
+          value: { globalConcurrency: 20, rateLimit: null },
+        },
+      },
       responses: { 200: { description: 'The queue as stored', schema: QueueSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {

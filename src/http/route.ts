@@ -13,6 +13,15 @@ export type Access = 'read' | 'full' | 'public' | 'signature';
 
 type Schema = v.GenericSchema;
 type Out<S> = S extends Schema ? v.InferOutput<S> : undefined;
+type In<S> = S extends Schema ? v.InferInput<S> : undefined;
+
+/** A named example (OpenAPI 3.1 Example Object), shown on /docs and checked against its schema by the tests. */
+export interface Example<T = unknown> {
+  readonly summary: string;
+  readonly value: T;
+}
+/** Examples by name (the key names it in the OpenAPI document). */
+export type Examples<T = unknown> = Readonly<Record<string, Example<T>>>;
 
 export interface RouteInput<P, Q, B> {
   readonly c: Context;
@@ -39,6 +48,8 @@ export interface ResponseDoc {
   /** Default `application/json`. */
   readonly contentType?: string;
   readonly headers?: Record<string, string>;
+  /** Example answers; the OpenAPI test validates each against `schema`. */
+  readonly examples?: Examples;
 }
 
 export interface RouteSpec<PS, QS, BS> {
@@ -55,6 +66,8 @@ export interface RouteSpec<PS, QS, BS> {
   readonly body?: BS;
   /** An absent or empty body counts as `{}` (action routes whose options are all optional). */
   readonly bodyOptional?: boolean;
+  /** Example request bodies, typed by `body` (the OpenAPI test also validates them with it). */
+  readonly bodyExamples?: Examples<NoInfer<In<BS>>>;
   /** Request headers the route reads (documentation). */
   readonly headers?: readonly { name: string; description: string; required?: boolean }[];
   readonly responses: Record<number, ResponseDoc>;

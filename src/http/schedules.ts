@@ -28,6 +28,21 @@ function tickJson(r: TickReport) {
   return { ...r, now: Date.parse(r.now) };
 }
 
+/** A schedule as the routes answer it (the examples' shared value). */
+const NIGHTLY_REPORT = {
+  scheduleId: '0b8f6c1e-2d7a-4e59-9c3b-5a1d2e3f4a5b',
+  scheduleName: 'nightly-report',
+  workflowName: 'buildReport',
+  workflowClassName: '',
+  schedule: '0 2 * * *',
+  status: 'ACTIVE',
+  context: { format: 'pdf' },
+  lastFiredAt: 1796086800000,
+  automaticBackfill: false,
+  cronTimezone: 'Europe/Paris',
+  queueName: 'reports',
+};
+
 const location = (name: string) => ({ location: `/v1/schedules/${encodeURIComponent(name)}` });
 
 export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
@@ -40,7 +55,27 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'schedules',
       access: 'full',
       body: s.scheduleBody,
-      responses: { 201: { description: 'Created', schema: WorkflowScheduleSchema, headers: { Location: 'it' } } },
+      bodyExamples: {
+        nightly: {
+          summary: 'Every night at 02:00 Paris time, on the `reports` queue',
+          value: {
+            scheduleName: 'nightly-report',
+            workflowName: 'buildReport',
+            schedule: '0 2 * * *',
+            cronTimezone: 'Europe/Paris',
+            queueName: 'reports',
+            context: { format: 'pdf' },
+          },
+        },
+      },
+      responses: {
+        201: {
+          description: 'Created',
+          schema: WorkflowScheduleSchema,
+          headers: { Location: 'it' },
+          examples: { created: { summary: 'The stored schedule', value: { ...NIGHTLY_REPORT, lastFiredAt: null } } },
+        },
+      },
       problems: [409],
       handler: async ({ client, body }) => {
         const dbos = await client();
@@ -58,6 +93,17 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'schedules',
       access: 'full',
       body: s.applySchedulesBody,
+      bodyExamples: {
+        two: {
+          summary: 'Two schedules, created or redefined together',
+          value: {
+            schedules: [
+              { scheduleName: 'nightly-report', workflowName: 'buildReport', schedule: '0 2 * * *' },
+              { scheduleName: 'cleanup', workflowName: 'cleanup', schedule: '@hourly' },
+            ],
+          },
+        },
+      },
       responses: { 200: { description: 'Applied', schema: AppliedSchema } },
       handler: async ({ client, body }) => {
         await (await client()).applySchedules(body.schedules);
@@ -72,7 +118,13 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'schedules',
       access: 'read',
       query: s.listSchedulesQuery,
-      responses: { 200: { description: 'The schedules', schema: ScheduleListSchema } },
+      responses: {
+        200: {
+          description: 'The schedules',
+          schema: ScheduleListSchema,
+          examples: { one: { summary: 'One schedule', value: { schedules: [NIGHTLY_REPORT] } } },
+        },
+      },
       handler: async ({ client, query }) => {
         const list = await (await client()).listSchedules(query);
         return jsonResponse({ schedules: list.map(scheduleJson) });
@@ -87,7 +139,31 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       body: s.tickBody,
       bodyOptional: true,
-      responses: { 200: { description: 'What the tick did', schema: TickReportSchema } },
+      bodyExamples: { catchUp: { summary: 'Fire at most 10 missed runs per schedule', value: { maxCatchUp: 10 } } },
+      responses: {
+        200: {
+          description: 'What the tick did',
+          schema: TickReportSchema,
+          examples: {
+            fired: {
+              summary: 'One schedule fired once',
+              value: {
+                now: 1796086800500,
+                fired: 1,
+                errors: 0,
+                schedules: [
+                  {
+                    scheduleName: 'nightly-report',
+                    fired: ['sched-nightly-report-2026-12-01T01:00:00.000Z'],
+                    alreadyStarted: 0,
+                    skipped: 0,
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
       handler: async ({ client, body }) => jsonResponse(tickJson(await (await client()).runScheduleTick(body))),
     }),
     route({
@@ -115,6 +191,9 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       params: s.schedulePath,
       body: s.scheduleUpdateBody,
+      bodyExamples: {
+        moveToUtc: { summary: 'Run at 03:00, back in UTC', value: { schedule: '0 3 * * *', cronTimezone: null } },
+      },
       responses: { 200: { description: 'The schedule', schema: WorkflowScheduleSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {
@@ -170,6 +249,7 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.schedulePath,
       body: s.triggerBody,
       bodyOptional: true,
+      bodyExamples: { python: { summary: 'A run ID in the Python SDK format', value: { idFormat: 'python' } } },
       responses: { 201: { description: 'The run', schema: WorkflowRefSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {
@@ -188,6 +268,12 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       params: s.schedulePath,
       body: s.backfillBody,
+      bodyExamples: {
+        lastWeek: {
+          summary: 'Every run of the first week of November',
+          value: { start: '2026-11-01T00:00:00Z', end: '2026-11-08T00:00:00Z' },
+        },
+      },
       responses: { 200: { description: 'The runs of the window', schema: WorkflowRefsSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {

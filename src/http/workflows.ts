@@ -67,6 +67,28 @@ async function workflowPage(
   return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
 }
 
+/** A finished workflow as `GET /v1/workflows/{workflowID}` answers it (the examples' shared value). */
+const FINISHED_WORKFLOW = {
+  workflowID: 'order-42',
+  status: 'SUCCESS',
+  workflowName: 'processOrder',
+  workflowClassName: '',
+  workflowConfigName: '',
+  queueName: 'orders',
+  authenticatedRoles: [],
+  input: [{ orderId: 42, items: 3 }],
+  output: { shipped: true, trackingNumber: 'TRK-0042' },
+  applicationVersion: '1.4.0',
+  recoveryAttempts: 1,
+  createdAt: 1796101600000,
+  updatedAt: 1796101603250,
+  priority: 0,
+  dequeuedAt: 1796101600120,
+  completedAt: 1796101603250,
+  wasForkedFrom: false,
+  serialization: 'portable_json',
+} as const;
+
 const location = (id: string) => ({ location: `/v1/workflows/${encodeURIComponent(id)}` });
 
 export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
@@ -81,7 +103,31 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'full',
       body: s.enqueueBody,
-      responses: { 201: { description: 'Enqueued', schema: WorkflowRefSchema, headers: { Location: 'the workflow' } } },
+      bodyExamples: {
+        typescript: {
+          summary: 'A TypeScript workflow with positional arguments',
+          value: {
+            options: { queueName: 'orders', workflowName: 'processOrder', workflowID: 'order-42' },
+            args: [{ orderId: 42, items: 3 }],
+          },
+        },
+        python: {
+          summary: 'A Python workflow with keyword arguments, deduplicated',
+          value: {
+            options: { queueName: 'reports', workflowName: 'build_report', deduplicationID: 'report-2026-12' },
+            args: ['2026-12'],
+            namedArgs: { format: 'pdf' },
+          },
+        },
+      },
+      responses: {
+        201: {
+          description: 'Enqueued',
+          schema: WorkflowRefSchema,
+          headers: { Location: 'the workflow' },
+          examples: { enqueued: { summary: 'The workflow to poll', value: { workflowID: 'order-42' } } },
+        },
+      },
       problems: [409],
       handler: async ({ client, body }) => {
         const c = await client();
@@ -101,7 +147,45 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'full',
       body: s.enqueueManyBody,
-      responses: { 200: { description: 'One result per item, in order', schema: EnqueueManyResultSchema } },
+      bodyExamples: {
+        two: {
+          summary: 'Two orders in one statement',
+          value: {
+            items: [
+              { options: { queueName: 'orders', workflowName: 'processOrder', workflowID: 'order-43' }, args: [43] },
+              {
+                options: { queueName: 'orders', workflowName: 'processOrder', deduplicationID: 'customer-7' },
+                args: [44],
+              },
+            ],
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'One result per item, in order',
+          schema: EnqueueManyResultSchema,
+          examples: {
+            oneDeduplicated: {
+              summary: 'The second item was deduplicated; the first was enqueued',
+              value: {
+                results: [
+                  { workflowID: 'order-43' },
+                  {
+                    problem: {
+                      type: 'urn:dbos-edge:problem:conflict',
+                      title: 'Deduplicated',
+                      status: 409,
+                      detail:
+                        'Workflow 3f1c2a9e-8d4b-4c1e-9a57-2b6d0e4f7a10 was deduplicated due to an existing workflow in queue orders with deduplication ID customer-7.',
+                    },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
       handler: async ({ client, body }) => {
         const results = await (await client()).enqueueMany(body.items);
         return jsonResponse(
@@ -174,7 +258,23 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       description: 'Exact counts (one statement) of ENQUEUED, DELAYED and PENDING workflows per queue.',
       tag: 'workflows',
       access: 'read',
-      responses: { 200: { description: 'One entry per queue', schema: QueueCountsSchema } },
+      responses: {
+        200: {
+          description: 'One entry per queue',
+          schema: QueueCountsSchema,
+          examples: {
+            twoQueues: {
+              summary: 'Two busy queues',
+              value: {
+                queues: [
+                  { queueName: 'orders', ENQUEUED: 120, DELAYED: 4, PENDING: 8 },
+                  { queueName: 'reports', ENQUEUED: 0, DELAYED: 0, PENDING: 1 },
+                ],
+              },
+            },
+          },
+        },
+      },
       handler: async ({ client }) => jsonResponse({ queues: await (await client()).listQueueCounts() }),
     }),
     route({
@@ -202,7 +302,13 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'read',
       params: s.workflowPath,
-      responses: { 200: { description: 'The workflow', schema: WorkflowStatusSchema } },
+      responses: {
+        200: {
+          description: 'The workflow',
+          schema: WorkflowStatusSchema,
+          examples: { finished: { summary: 'A workflow that succeeded', value: FINISHED_WORKFLOW } },
+        },
+      },
       problems: [404],
       handler: async ({ client, params }) => {
         const w = await (await client()).getWorkflow(params.workflowID);
@@ -222,8 +328,35 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.workflowPath,
       query: s.waitQuery,
       responses: {
-        200: { description: 'Finished', schema: ResultSchema },
-        202: { description: 'Not finished within timeoutMs', schema: ResultSchema },
+        200: {
+          description: 'Finished',
+          schema: ResultSchema,
+          examples: {
+            success: {
+              summary: 'Succeeded, with its output',
+              value: { workflowID: 'order-42', status: 'SUCCESS', ready: true, output: FINISHED_WORKFLOW.output },
+            },
+            error: {
+              summary: 'Failed, with its error',
+              value: {
+                workflowID: 'order-41',
+                status: 'ERROR',
+                ready: true,
+                error: { name: 'Error', message: 'payment declined' },
+              },
+            },
+          },
+        },
+        202: {
+          description: 'Not finished within timeoutMs',
+          schema: ResultSchema,
+          examples: {
+            running: {
+              summary: 'Still running: ask again',
+              value: { workflowID: 'order-42', status: 'PENDING', ready: false },
+            },
+          },
+        },
       },
       problems: [404],
       handler: async ({ client, params, query }) => {
@@ -243,7 +376,39 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'read',
       params: s.workflowPath,
       query: s.stepsQuery,
-      responses: { 200: { description: 'A page of steps', schema: StepsSchema } },
+      responses: {
+        200: {
+          description: 'A page of steps',
+          schema: StepsSchema,
+          examples: {
+            twoSteps: {
+              summary: 'A step and a child workflow',
+              value: {
+                steps: [
+                  {
+                    functionID: 0,
+                    name: 'reserveStock',
+                    output: { reserved: 3 },
+                    error: null,
+                    childWorkflowID: null,
+                    startedAtEpochMs: 1796101600130,
+                    completedAtEpochMs: 1796101600410,
+                  },
+                  {
+                    functionID: 1,
+                    name: 'shipOrder',
+                    output: null,
+                    error: null,
+                    childWorkflowID: 'order-42-ship',
+                    startedAtEpochMs: 1796101600420,
+                  },
+                ],
+                nextOffset: null,
+              },
+            },
+          },
+        },
+      },
       problems: [404],
       handler: async ({ c, client, params, query, limits }) => {
         const dbos = await client();
@@ -264,6 +429,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.workflowPath,
       body: s.cancelBody,
       bodyOptional: true,
+      bodyExamples: { withChildren: { summary: 'Cancel it and its descendants', value: { cancelChildren: true } } },
       responses: { 200: { description: 'Cancelled (or already finished)', schema: WorkflowRefSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {
@@ -279,6 +445,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'full',
       body: s.cancelManyBody,
+      bodyExamples: { two: { summary: 'Two workflows', value: { workflowIDs: ['order-42', 'order-43'] } } },
       responses: { 200: { description: 'Cancelled', schema: WorkflowRefsSchema } },
       problems: [404],
       handler: async ({ client, body }) => {
@@ -297,6 +464,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       params: s.workflowPath,
       body: s.resumeBody,
       bodyOptional: true,
+      bodyExamples: { onQueue: { summary: 'Resume on a queue of yours', value: { queueName: 'orders' } } },
       responses: { 200: { description: 'Re-enqueued', schema: WorkflowRefSchema } },
       problems: [404],
       handler: async ({ client, params, body }) => {
@@ -312,6 +480,12 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'full',
       body: s.resumeManyBody,
+      bodyExamples: {
+        two: {
+          summary: 'Two cancelled workflows',
+          value: { workflowIDs: ['order-42', 'order-43'], queueName: 'orders' },
+        },
+      },
       responses: { 200: { description: 'Re-enqueued', schema: WorkflowRefsSchema } },
       problems: [404],
       handler: async ({ client, body }) => {
@@ -329,6 +503,12 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'full',
       params: s.workflowPath,
       body: s.forkBody,
+      bodyExamples: {
+        fromStep: {
+          summary: 'Re-run from step 2 under a new ID',
+          value: { startStep: 2, newWorkflowID: 'order-42-retry', applicationVersion: '1.4.1' },
+        },
+      },
       responses: { 201: { description: 'The new workflow', schema: WorkflowRefSchema, headers: { Location: 'it' } } },
       problems: [404, 409],
       handler: async ({ client, params, body }) => {
@@ -346,6 +526,12 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       tag: 'workflows',
       access: 'read',
       body: s.waitFirstBody,
+      bodyExamples: {
+        wait: {
+          summary: 'Wait up to 10 s for either',
+          value: { workflowIDs: ['order-42', 'order-43'], timeoutMs: 10000 },
+        },
+      },
       responses: {
         200: { description: 'The first to finish', schema: WorkflowRefSchema },
         202: { description: 'None finished within timeoutMs', schema: WorkflowRefSchema },
