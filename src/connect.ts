@@ -32,12 +32,13 @@ export interface OpenOptions {
   /**
    * `pool` (default): a connection pool for the process. `per-request`: for a Cloudflare Worker, where a socket
    * belongs to the request that opened it: one connection, no type lookup on open (a round trip saved per request),
+   * each statement sent in one flight with its parameters inline (one round trip, not describe then execute),
    * never `end()`ed (workerd closes it with the request; postgres.js's `end()` there leaves an unhandled rejection).
    */
   connection?: 'pool' | 'per-request';
 }
 
-const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false } as const;
+const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false, inlineParams: true } as const;
 
 /** DBOS's default: the system database is the application database's name plus `_dbos_sys`. */
 export function systemUrlFromApplicationUrl(applicationUrl: string): string {
