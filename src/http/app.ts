@@ -62,13 +62,14 @@ class TooLarge extends DBOSEdgeError {
 async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > max) throw new TooLarge();
-  if (!req.body) return new Uint8Array(0);
-  // A declared length within the limit: one read (the runtime enforces the length). Otherwise count chunks.
+  // A declared length within the limit: one read (the runtime enforces the length). Otherwise count chunks. The
+  // body stream is touched only then: on Node, `req.body` builds a whole web Request, which `arrayBuffer()` skips.
   if (declared !== null && /^\d+$/.test(declared)) {
     const bytes = new Uint8Array(await req.arrayBuffer());
     if (bytes.byteLength > max) throw new TooLarge();
     return bytes;
   }
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
