@@ -265,7 +265,8 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   });
 
   for (const r of routes) {
-    const querySchemas = queryParameterSchemas(r.query);
+    // Converted on the route's first use, not for every route when the app is built (a Worker's first request).
+    let querySchemas: ReturnType<typeof queryParameterSchemas> | undefined;
     app.on(r.method.toUpperCase(), honoPath(r.path), async (c) => {
       if (r.access === 'read' || r.access === 'full') {
         const denied = await authorize(c, r.access);
@@ -305,6 +306,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
         body = validate(r.body, body, 'body');
       }
       const params = r.params ? validate(r.params, c.req.param(), 'path') : undefined;
+      querySchemas ??= queryParameterSchemas(r.query);
       const query = r.query ? validate(r.query, coerceQuery(c.req.queries(), querySchemas), 'query') : undefined;
 
       let created: DBOSClient | undefined;
