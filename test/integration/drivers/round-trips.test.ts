@@ -1,14 +1,15 @@
 /**
  * Network round trips of a Worker's per-request connection, counted by a proxy in front of the real Postgres
- * (test/fixtures/pg-proxy.ts): each statement goes in one flight with its parameters inline, the schema's features
- * are read once per database and process (isolate), and Postgres reads every inlined literal back exactly.
+ * (test/fixtures/pg-proxy.ts): each statement goes in one flight with its parameters inline, the newest schema's
+ * features are assumed (read only when a statement finds an older schema, then known to the process), and Postgres
+ * reads every inlined literal back exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresDriver } from '../../../adapters/postgres.ts';
 import type { Driver, SqlParam } from '../../../src/driver.ts';
-import { DBOSClient } from '../../../src/index.ts';
+import { DBOSClient, SchemaError } from '../../../src/index.ts';
 import { type PgProxy, pgProxy } from '../../fixtures/pg-proxy.ts';
-import { createDbosDatabase, type TestDatabase } from '../../helpers/pg.ts';
+import { createDbosDatabase, createTestDatabase, type TestDatabase } from '../../helpers/pg.ts';
 
 let db: TestDatabase;
 let proxy: PgProxy;
@@ -31,23 +32,18 @@ const perRequestClient = () =>
   new DBOSClient({ systemDatabaseUrl: proxiedUrl, connection: 'per-request', listen: false });
 
 describe('a per-request client', () => {
-  it('answers its first call in three round trips (start-up, schema read, statement), later clients in two', async () => {
-    proxy.take();
-    const first = perRequestClient();
-    await first.listWorkflows({ limit: 1 });
-    const cold = proxy.take();
-    expect(cold.connections).toBe(1);
-    expect(cold.roundTrips).toBe(3);
-    // One start-up, then two statements each as Parse, Describe, Bind, Execute, Sync; no type lookup.
-    expect(cold.messages).toEqual({ startup: 1, P: 2, D: 2, B: 2, E: 2, S: 2 });
-
-    const second = perRequestClient();
-    await second.listWorkflows({ limit: 1 });
-    const warm = proxy.take();
-    expect(warm.connections).toBe(1);
-    expect(warm.roundTrips).toBe(2);
-    expect(warm.messages).toEqual({ startup: 1, P: 1, D: 1, B: 1, E: 1, S: 1 });
-    await Promise.all([first.destroy(), second.destroy()]);
+  it('answers every call in two round trips (start-up, statement): the newest schema is assumed, not read', async () => {
+    for (const _ of [1, 2]) {
+      proxy.take();
+      const client = perRequestClient();
+      await client.listWorkflows({ limit: 1 });
+      const counts = proxy.take();
+      expect(counts.connections).toBe(1);
+      expect(counts.roundTrips).toBe(2);
+      // One start-up, then the statement as Parse, Describe, Bind, Execute, Sync; no type lookup, no schema read.
+      expect(counts.messages).toEqual({ startup: 1, P: 1, D: 1, B: 1, E: 1, S: 1 });
+      await client.destroy();
+    }
   });
 
   it('makes one round trip per operation once connected', async () => {
@@ -77,6 +73,56 @@ describe('a per-request client', () => {
     const status = await client.getWorkflow('rt-1');
     expect(status?.input).toEqual(['it\'s \\ "quoted" $1']);
     await client.destroy();
+  });
+});
+
+describe('a per-request client on an older schema', () => {
+  /** A database whose schema is made older: payload tables and `creator_xid` dropped, migration 108 recorded. */
+  async function legacyDatabase() {
+    const legacy = await createDbosDatabase('edge_round_trips_legacy');
+    await legacy.sql`DROP TABLE dbos.workflow_input, dbos.workflow_output`;
+    await legacy.sql`ALTER TABLE dbos.workflow_status DROP COLUMN creator_xid`;
+    await legacy.sql`UPDATE dbos.dbos_migrations SET version = 108`;
+    const url = new URL(legacy.url);
+    const legacyProxy = await pgProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.port = String(legacyProxy.port);
+    return { legacy, legacyProxy, url: url.toString() };
+  }
+
+  it('reads the real features when a statement finds the schema older, and sends it again', async () => {
+    const { legacy, legacyProxy, url } = await legacyDatabase();
+    try {
+      const client = new DBOSClient({ systemDatabaseUrl: url, connection: 'per-request', listen: false });
+      const handle = await client.enqueue({ queueName: 'q', workflowName: 'w' }, 'x');
+      // Start-up, the statement for the newest schema (refused whole), the schema read, the statement again.
+      expect(legacyProxy.take().roundTrips).toBe(4);
+      const [row] =
+        await legacy.sql`SELECT inputs FROM dbos.workflow_status WHERE workflow_uuid = ${handle.workflowID}`;
+      expect(row?.inputs).toBe('{"positionalArgs":["x"]}');
+      expect((await client.getWorkflow(handle.workflowID))?.input).toEqual(['x']);
+      expect(legacyProxy.take().roundTrips).toBe(1);
+      await client.destroy();
+      // The features read are known to the next client of the process: no refused statement, no schema read.
+      const next = new DBOSClient({ systemDatabaseUrl: url, connection: 'per-request', listen: false });
+      expect((await next.getWorkflow(handle.workflowID))?.input).toEqual(['x']);
+      expect(legacyProxy.take().roundTrips).toBe(2);
+      await next.destroy();
+    } finally {
+      await legacyProxy.close();
+      await legacy.drop();
+    }
+  });
+
+  it('fails with SchemaError on a database without the DBOS schema', async () => {
+    const empty = await createTestDatabase('edge_round_trips_empty');
+    try {
+      const client = new DBOSClient({ systemDatabaseUrl: empty.url, connection: 'per-request', listen: false });
+      await expect(client.enqueue({ queueName: 'q', workflowName: 'w' })).rejects.toBeInstanceOf(SchemaError);
+      await expect(client.listWorkflows()).rejects.toBeInstanceOf(SchemaError);
+      await client.destroy();
+    } finally {
+      await empty.drop();
+    }
   });
 });
 
