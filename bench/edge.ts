@@ -5,7 +5,10 @@
  * workerd by Miniflare against a fresh database on `DBOS_EDGE_TEST_PG_URL`:
  * - `empty`: a Worker that answers "ok" (workerd's own start-up, the floor);
  * - `dbos-edge service`: worker/cloudflare.ts, the whole HTTP service (GET /v1/workflows?limit=1);
- * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`);
+ * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`), as the
+ *   README tells Workers to make one (`connection: 'per-request'`);
+ * - `…, Postgres only`: the service and the client with Neon's driver aliased away, wrangler.toml's opt-in for a
+ *   Worker that reaches Postgres over TCP or Hyperdrive only (worker/neon-unavailable.ts);
  * - `dbos-sdk client`: the same Worker on `@dbos-inc/dbos-sdk`'s `DBOSClient`, with its 9 optional lazy modules
  *   (`@opentelemetry/*`, `winston*`) aliased to an empty module, without which it does not bundle.
  * Each round starts a new workerd (a cold isolate): start-up is `new Miniflare` → ready (process start, script
@@ -16,7 +19,7 @@
  * go to stdout (with ratios against the dbos-sdk client), the numbers to bench/results/edge-<timestamp>.json.
  */
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,15 +64,17 @@ type Alias = Record<string, string>;
 const SDK_ALIAS: Alias = Object.fromEntries(SDK_OPTIONAL.map((m) => [m, './empty.cjs']));
 // As the repository's wrangler.toml does for the service.
 const EDGE_ALIAS: Alias = { '@electric-sql/pglite': `${ROOT}worker/pglite-unavailable.ts` };
+// The opt-in of a Worker that reaches Postgres only over TCP or Hyperdrive: Neon's driver left out.
+const NEON_ALIAS: Alias = { '@neondatabase/serverless': `${ROOT}worker/neon-unavailable.ts` };
+const CLIENT_IMPORT = `import { DBOSClient } from '${ROOT}src/index.ts';`;
+const CLIENT_CREATE = `new DBOSClient({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL, connection: 'per-request', listen: false })`;
 
 const WORKERS: Record<string, { code: string; alias?: Alias }> = {
   empty: { code: `export default { async fetch() { return new Response('ok'); } };\n` },
-  'dbos-edge client': {
-    code: CLIENT_WORKER(
-      `import { DBOSClient } from '${ROOT}src/index.ts';`,
-      `new DBOSClient({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL, connection: 'per-request', listen: false })`,
-    ),
-    alias: EDGE_ALIAS,
+  'dbos-edge client': { code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE), alias: EDGE_ALIAS },
+  'dbos-edge client, Postgres only': {
+    code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE),
+    alias: { ...EDGE_ALIAS, ...NEON_ALIAS },
   },
   'dbos-sdk client': {
     code: CLIENT_WORKER(
@@ -95,6 +100,18 @@ async function buildOther(name: string, dir: string): Promise<WorkerBundle> {
     `name = "bench"\nmain = "index.mjs"\ncompatibility_date = "2025-09-01"\ncompatibility_flags = ["nodejs_compat"]\nminify = true\n${alias ? `[alias]\n${alias}\n` : ''}`,
   );
   return buildWorker(join(folder, 'wrangler.toml'), 'index.js');
+}
+
+/** The repository's wrangler.toml with Neon aliased away too (paths made absolute, so it can live elsewhere). */
+async function buildPostgresOnlyService(dir: string): Promise<WorkerBundle> {
+  const toml = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
+    .replace(/^main = "/m, `main = "${ROOT}`)
+    .replace(/"\.\//g, `"${ROOT}`)
+    .replace(/^\[alias\]$/m, `[alias]\n"@neondatabase/serverless" = "${NEON_ALIAS['@neondatabase/serverless']}"`);
+  const folder = join(dir, 'service-postgres-only');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'wrangler.toml'), toml);
+  return buildWorker(join(folder, 'wrangler.toml'));
 }
 
 const median = (xs: number[]) => {
@@ -184,7 +201,19 @@ async function main() {
         path: '/v1/workflows?limit=1',
         bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
       },
+      {
+        worker: 'dbos-edge service, Postgres only',
+        build: () => buildPostgresOnlyService(dir),
+        path: '/v1/workflows?limit=1',
+        bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
+      },
       { worker: 'dbos-edge client', build: () => buildOther('dbos-edge client', dir), path: '/', bindings: {} },
+      {
+        worker: 'dbos-edge client, Postgres only',
+        build: () => buildOther('dbos-edge client, Postgres only', dir),
+        path: '/',
+        bindings: {},
+      },
       { worker: 'dbos-sdk client', build: () => buildOther('dbos-sdk client', dir), path: '/', bindings: {} },
     ];
     for (const p of plan) {
