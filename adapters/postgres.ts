@@ -6,6 +6,7 @@
 import postgres from 'postgres';
 import { type Driver, databaseIdentity, parseInt8, type Row, type SqlParam, type Statement } from '../src/driver.ts';
 import { DriverError } from '../src/errors.ts';
+import { inlineParams } from './inline-params.ts';
 
 export interface PostgresDriverOptions {
   /** Most connections in the pool. Default 10. */
@@ -28,6 +29,12 @@ export interface PostgresDriverOptions {
    * sockets itself when the request ends.
    */
   endOnClose?: boolean;
+  /**
+   * Send each statement with its parameters written in as literals, in one flight of the unnamed extended protocol
+   * (see `inline-params.ts`): one round trip per statement on a new connection, where a prepared one costs two
+   * (describe, then execute) and is never reused. Default false; set it where each request opens a connection.
+   */
+  inlineParams?: boolean;
 }
 
 /** Parses `int8` to a JS number, refusing values past 2^53 rather than rounding them silently. */
@@ -62,12 +69,20 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
   // parameters costs two round trips (describe, then execute). Prepared, it costs one after its first use on a
   // connection: the difference between one and two network round trips per operation at the edge.
   const unsafeOptions = { prepare: options.prepare ?? true };
+  // No parameters and not `simple`: postgres.js sends Parse, Describe, Bind, Execute and Sync in one write.
+  const oneFlight = { prepare: false, simple: false } as postgres.UnsafeQueryOptions;
+  const run = (text: string, params: readonly SqlParam[], on: postgres.Sql | postgres.TransactionSql = sql) => {
+    const inlined = options.inlineParams && params.length > 0 ? inlineParams(text, params) : undefined;
+    return inlined === undefined
+      ? on.unsafe(text, params as SqlParam[], unsafeOptions)
+      : on.unsafe(inlined, [], oneFlight);
+  };
 
   return {
     ...(typeof source === 'string' ? { database: databaseIdentity(source) } : {}),
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       try {
-        const rows = await sql.unsafe(text, params as SqlParam[], unsafeOptions);
+        const rows = await run(text, params);
         return rows as unknown as R[];
       } catch (e) {
         throw DriverError.from(e);
@@ -78,7 +93,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
       try {
         const result = await sql.begin((tx) =>
           // Sent back to back without waiting: postgres.js pipelines them on the transaction's connection.
-          Promise.all(statements.map((s) => tx.unsafe(s.text, s.params as SqlParam[], unsafeOptions))),
+          Promise.all(statements.map((s) => run(s.text, s.params, tx))),
         );
         return result as unknown as Row[][];
       } catch (e) {

@@ -5,23 +5,33 @@
  * workerd by Miniflare against a fresh database on `DBOS_EDGE_TEST_PG_URL`:
  * - `empty`: a Worker that answers "ok" (workerd's own start-up, the floor);
  * - `dbos-edge service`: worker/cloudflare.ts, the whole HTTP service (GET /v1/workflows?limit=1);
- * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`);
+ * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`), as the
+ *   README tells Workers to make one (`connection: 'per-request'`);
+ * - `…, Postgres only`: the service and the client with Neon's driver aliased away, wrangler.toml's opt-in for a
+ *   Worker that reaches Postgres over TCP or Hyperdrive only (worker/neon-unavailable.ts);
  * - `dbos-sdk client`: the same Worker on `@dbos-inc/dbos-sdk`'s `DBOSClient`, with its 9 optional lazy modules
  *   (`@opentelemetry/*`, `winston*`) aliased to an empty module, without which it does not bundle.
  * Each round starts a new workerd (a cold isolate): start-up is `new Miniflare` → ready (process start, script
  * parse and top-level evaluation), first request is the first fetch (connect, query, respond), then a warm one.
- * Medians of ROUNDS rounds; the table goes to stdout, the numbers to bench/results/edge-<timestamp>.json.
+ * Postgres is reached through test/fixtures/pg-proxy.ts, which counts the round trips and protocol messages of each
+ * request (numbers no CPU load blurs), and the rounds run again with the proxy delaying a 10 ms round trip, as at
+ * the edge. Bundles are built with `minify = true` (as wrangler.toml deploys). Medians of ROUNDS rounds; the tables
+ * go to stdout (with ratios against the dbos-sdk client), the numbers to bench/results/edge-<timestamp>.json.
  */
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatMessages, type PgProxy, type ProtocolCounts, pgProxy } from '../test/fixtures/pg-proxy.ts';
 import { buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
 import { fileStamp, writeJsonResult } from './report.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+/** The database round trip of the second set of timings (bench:rtt's delaying proxy, half of it each way). */
+const RTT_MS = 10;
 const TOKEN = 'bench-edge-token-full-00000001';
 const SDK_OPTIONAL = [
   '@opentelemetry/api',
@@ -54,15 +64,17 @@ type Alias = Record<string, string>;
 const SDK_ALIAS: Alias = Object.fromEntries(SDK_OPTIONAL.map((m) => [m, './empty.cjs']));
 // As the repository's wrangler.toml does for the service.
 const EDGE_ALIAS: Alias = { '@electric-sql/pglite': `${ROOT}worker/pglite-unavailable.ts` };
+// The opt-in of a Worker that reaches Postgres only over TCP or Hyperdrive: Neon's driver left out.
+const NEON_ALIAS: Alias = { '@neondatabase/serverless': `${ROOT}worker/neon-unavailable.ts` };
+const CLIENT_IMPORT = `import { DBOSClient } from '${ROOT}src/index.ts';`;
+const CLIENT_CREATE = `new DBOSClient({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL, connection: 'per-request', listen: false })`;
 
 const WORKERS: Record<string, { code: string; alias?: Alias }> = {
   empty: { code: `export default { async fetch() { return new Response('ok'); } };\n` },
-  'dbos-edge client': {
-    code: CLIENT_WORKER(
-      `import { DBOSClient } from '${ROOT}src/index.ts';\nimport { postgresDriver } from '${ROOT}adapters/postgres.ts';`,
-      `new DBOSClient({ driver: postgresDriver(env.DBOS_SYSTEM_DATABASE_URL, { max: 1, endOnClose: false }), listen: false })`,
-    ),
-    alias: EDGE_ALIAS,
+  'dbos-edge client': { code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE), alias: EDGE_ALIAS },
+  'dbos-edge client, Postgres only': {
+    code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE),
+    alias: { ...EDGE_ALIAS, ...NEON_ALIAS },
   },
   'dbos-sdk client': {
     code: CLIENT_WORKER(
@@ -85,15 +97,33 @@ async function buildOther(name: string, dir: string): Promise<WorkerBundle> {
     .join('\n');
   await writeFile(
     join(folder, 'wrangler.toml'),
-    `name = "bench"\nmain = "index.mjs"\ncompatibility_date = "2025-09-01"\ncompatibility_flags = ["nodejs_compat"]\n${alias ? `[alias]\n${alias}\n` : ''}`,
+    `name = "bench"\nmain = "index.mjs"\ncompatibility_date = "2025-09-01"\ncompatibility_flags = ["nodejs_compat"]\nminify = true\n${alias ? `[alias]\n${alias}\n` : ''}`,
   );
   return buildWorker(join(folder, 'wrangler.toml'), 'index.js');
+}
+
+/** The repository's wrangler.toml with Neon aliased away too (paths made absolute, so it can live elsewhere). */
+async function buildPostgresOnlyService(dir: string): Promise<WorkerBundle> {
+  const toml = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
+    .replace(/^main = "/m, `main = "${ROOT}`)
+    .replace(/"\.\//g, `"${ROOT}`)
+    .replace(/^\[alias\]$/m, `[alias]\n"@neondatabase/serverless" = "${NEON_ALIAS['@neondatabase/serverless']}"`);
+  const folder = join(dir, 'service-postgres-only');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'wrangler.toml'), toml);
+  return buildWorker(join(folder, 'wrangler.toml'));
 }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s[Math.floor((s.length - 1) / 2)] as number) : Number.NaN;
 };
+
+interface Timings {
+  startupMs: number;
+  firstMs: number;
+  warmMs: number;
+}
 
 interface Row {
   worker: string;
@@ -102,27 +132,37 @@ interface Row {
   startupMs?: number;
   firstMs?: number;
   warmMs?: number;
+  /** What the first and the warm request sent to Postgres (the same in every round; the last one's). */
+  first?: ProtocolCounts;
+  warm?: ProtocolCounts;
+  /** First and warm request with a 10 ms round trip to the database. */
+  rtt10?: { firstMs: number; warmMs: number };
   error?: string;
 }
 
-async function measure(bundle: WorkerBundle, bindings: Record<string, unknown>, path: string) {
+/** ROUNDS cold starts of the Worker; the protocol counts of the last round when the database is behind `proxy`. */
+async function measure(bundle: WorkerBundle, bindings: Record<string, unknown>, path: string, proxy?: PgProxy) {
   const startup: number[] = [];
   const first: number[] = [];
   const warm: number[] = [];
+  const counts: { first?: ProtocolCounts; warm?: ProtocolCounts } = {};
   for (let i = 0; i < ROUNDS; i++) {
     const t0 = performance.now();
     const w = await runWorker(bundle, bindings);
     const t1 = performance.now();
     try {
       const headers = { authorization: `Bearer ${TOKEN}` };
+      proxy?.take();
       const r1 = await w.fetch(path, { headers });
       const t2 = performance.now();
       if (r1.status !== 200) throw new Error(`first request: HTTP ${r1.status} ${await r1.text()}\n${w.output()}`);
       await r1.arrayBuffer();
+      if (proxy) counts.first = proxy.take();
       const t3 = performance.now();
       const r2 = await w.fetch(path, { headers });
       await r2.arrayBuffer();
       const t4 = performance.now();
+      if (proxy) counts.warm = proxy.take();
       startup.push(t1 - t0);
       first.push(t2 - t1);
       warm.push(t4 - t3);
@@ -130,26 +170,51 @@ async function measure(bundle: WorkerBundle, bindings: Record<string, unknown>, 
       await w.dispose();
     }
   }
-  return { startupMs: median(startup), firstMs: median(first), warmMs: median(warm) };
+  const timings: Timings = { startupMs: median(startup), firstMs: median(first), warmMs: median(warm) };
+  return { ...timings, ...counts };
+}
+
+/** The database URL with its host and port replaced by the proxy's. */
+function through(proxy: PgProxy, url: string): string {
+  const u = new URL(url);
+  u.hostname = '127.0.0.1';
+  u.port = String(proxy.port);
+  return u.toString();
 }
 
 async function main() {
   const db = await createDbosDatabase('edge_bench_cf');
+  const dbUrl = new URL(db.url);
+  const target = { host: dbUrl.hostname, port: Number(dbUrl.port || 5432) };
+  // Counts at no delay (counts do not depend on it); timings again with a 10 ms round trip, where round trips weigh.
+  const counting = await pgProxy(target);
+  const distant = await pgProxy(target, RTT_MS / 2);
   const dir = join(ROOT, 'node_modules/.cache/dbos-edge-bench-edge');
   const rows: Row[] = [];
   const bundles: WorkerBundle[] = [];
   try {
-    const bindings = { DBOS_SYSTEM_DATABASE_URL: db.url };
     const plan: { worker: string; build: () => Promise<WorkerBundle>; path: string; bindings: object }[] = [
       { worker: 'empty', build: () => buildOther('empty', dir), path: '/', bindings: {} },
       {
         worker: 'dbos-edge service',
         build: () => buildWorker(),
         path: '/v1/workflows?limit=1',
-        bindings: { ...bindings, DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
+        bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
       },
-      { worker: 'dbos-edge client', build: () => buildOther('dbos-edge client', dir), path: '/', bindings },
-      { worker: 'dbos-sdk client', build: () => buildOther('dbos-sdk client', dir), path: '/', bindings },
+      {
+        worker: 'dbos-edge service, Postgres only',
+        build: () => buildPostgresOnlyService(dir),
+        path: '/v1/workflows?limit=1',
+        bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
+      },
+      { worker: 'dbos-edge client', build: () => buildOther('dbos-edge client', dir), path: '/', bindings: {} },
+      {
+        worker: 'dbos-edge client, Postgres only',
+        build: () => buildOther('dbos-edge client, Postgres only', dir),
+        path: '/',
+        bindings: {},
+      },
+      { worker: 'dbos-sdk client', build: () => buildOther('dbos-sdk client', dir), path: '/', bindings: {} },
     ];
     for (const p of plan) {
       const row: Row = { worker: p.worker };
@@ -164,8 +229,17 @@ async function main() {
         row.error = `does not build: ${(e as Error).message.split('\n').slice(0, 3).join(' ')}`;
         continue;
       }
+      const usesDatabase = p.worker !== 'empty';
+      const bindings = (proxy: PgProxy) => ({
+        ...p.bindings,
+        ...(usesDatabase ? { DBOS_SYSTEM_DATABASE_URL: through(proxy, db.url) } : {}),
+      });
       try {
-        Object.assign(row, await measure(bundle, p.bindings as Record<string, unknown>, p.path));
+        Object.assign(row, await measure(bundle, bindings(counting), p.path, usesDatabase ? counting : undefined));
+        if (usesDatabase) {
+          const far = await measure(bundle, bindings(distant), p.path);
+          row.rtt10 = { firstMs: far.firstMs, warmMs: far.warmMs };
+        }
       } catch (e) {
         row.error = `does not run: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`;
       }
@@ -173,15 +247,20 @@ async function main() {
   } finally {
     for (const b of bundles) await b.remove();
     await rm(dir, { recursive: true, force: true });
+    await counting.close();
+    await distant.close();
     await db.drop();
   }
 
   const kib = (n?: number) => (n === undefined ? '—' : `${(n / 1024).toFixed(1)} KiB`);
   const ms = (n?: number) => (n === undefined ? '—' : `${n.toFixed(1)} ms`);
-  const ratio = (a?: number, b?: number) => (a && b ? `${(b / a).toFixed(1)}×` : '—');
+  const ratio = (a?: number, b?: number) => (a && b ? `${(b / a).toFixed(2)}×` : '—');
+  const trips = (c?: ProtocolCounts) =>
+    c === undefined ? '—' : `${c.roundTrips} (${c.connections} conn.; ${formatMessages(c.messages)})`;
   const sdk = rows.find((r) => r.worker === 'dbos-sdk client');
-  const edge = rows.find((r) => r.worker === 'dbos-edge client');
-  console.log(`\nCloudflare Worker in workerd (Miniflare), wrangler bundles, medians of ${ROUNDS} cold starts\n`);
+  console.log(
+    `\nCloudflare Worker in workerd (Miniflare), wrangler bundles (minify on), medians of ${ROUNDS} cold starts\n`,
+  );
   console.log('| Worker | bundle | gzipped | start-up | first request | warm request |');
   console.log('| --- | --: | --: | --: | --: | --: |');
   for (const r of rows) {
@@ -189,12 +268,27 @@ async function main() {
       `| ${r.worker} | ${kib(r.bytes)} | ${kib(r.gzipBytes)} | ${ms(r.startupMs)} | ${ms(r.firstMs)} | ${ms(r.warmMs)} |`,
     );
   }
+  console.log('\nRound trips to Postgres per request (connections; frontend messages sent), counted by a proxy\n');
+  console.log(`| Worker | first request | warm request | first, ${RTT_MS} ms RTT | warm, ${RTT_MS} ms RTT |`);
+  console.log('| --- | --- | --- | --: | --: |');
+  for (const r of rows.filter((x) => x.worker !== 'empty')) {
+    console.log(
+      `| ${r.worker} | ${trips(r.first)} | ${trips(r.warm)} | ${ms(r.rtt10?.firstMs)} | ${ms(r.rtt10?.warmMs)} |`,
+    );
+  }
+  console.log('\nHow many times better than the dbos-sdk client (bundle: smaller gzipped; requests: faster)\n');
   console.log(
-    `\ndbos-edge client vs dbos-sdk client: bundle ${ratio(edge?.gzipBytes, sdk?.gzipBytes)} smaller gzipped, start-up ${ratio(edge?.startupMs, sdk?.startupMs)}, first request ${ratio(edge?.firstMs, sdk?.firstMs)} faster`,
+    `| Worker | gzipped bundle | first request | warm request | first, ${RTT_MS} ms RTT | warm, ${RTT_MS} ms RTT |`,
   );
+  console.log('| --- | --: | --: | --: | --: | --: |');
+  for (const r of rows.filter((x) => x.worker.startsWith('dbos-edge'))) {
+    console.log(
+      `| ${r.worker} | ${ratio(r.gzipBytes, sdk?.gzipBytes)} | ${ratio(r.firstMs, sdk?.firstMs)} | ${ratio(r.warmMs, sdk?.warmMs)} | ${ratio(r.rtt10?.firstMs, sdk?.rtt10?.firstMs)} | ${ratio(r.rtt10?.warmMs, sdk?.rtt10?.warmMs)} |`,
+    );
+  }
   for (const r of rows) if (r.error) console.log(`${r.worker}: ${r.error}`);
   console.log(
-    `\n${await writeJsonResult(`edge-${fileStamp(new Date().toISOString())}.json`, { bench: 'edge', rounds: ROUNDS, rows })}`,
+    `\n${await writeJsonResult(`edge-${fileStamp(new Date().toISOString())}.json`, { bench: 'edge', rounds: ROUNDS, rttMs: RTT_MS, loadavg: loadavg(), rows })}`,
   );
 }
 

@@ -2,7 +2,9 @@
  * `npm run bench:http`: enqueue over HTTP (the router on @hono/node-server, driven by autocannon) next to calling
  * `DBOSClient.enqueue` directly, on one fresh database (created on DBOS_EDGE_TEST_PG_URL, dropped at the end).
  * Each case runs at 1 and at 32 requests in flight for the same duration; the table shows req/s, p50 and p99 and
- * the ratio HTTP / direct. Request logging is off (it is one console line per request). Results also go to
+ * the ratio HTTP / direct. The ceiling is a bare Hono route on the same server stack and load tool that parses the
+ * same JSON body and answers JSON without touching a database: what HTTP alone costs on this machine, so the table
+ * also shows HTTP / ceiling. Request logging is off (it is one console line per request). Results also go to
  * bench/results/http-<timestamp>.json.
  */
 
@@ -10,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { serve } from '@hono/node-server';
 import autocannon from 'autocannon';
+import { Hono } from 'hono';
 import { createApp } from '../src/http/index.ts';
 import { DBOSClient } from '../src/index.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
@@ -53,6 +56,22 @@ async function direct(client: DBOSClient, concurrency: number, seconds: number):
   return { reqPerSec: samples.length / elapsed, p50: l.p50, p99: l.p99, errors };
 }
 
+/** The ceiling: a bare Hono JSON route, no auth, validation or database. */
+function ceilingApp(): Hono {
+  const app = new Hono();
+  app.post('/v1/workflows', async (c) => {
+    const body = await c.req.json<{ args: unknown[] }>();
+    return c.json({ workflowID: crypto.randomUUID(), args: body.args.length }, 201);
+  });
+  return app;
+}
+
+async function listen(fetch: (request: Request) => Response | Promise<Response>) {
+  const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((r) => server.once('listening', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 async function overHttp(url: string, concurrency: number, seconds: number): Promise<Figures> {
   const result = await autocannon({
     url: `${url}/v1/workflows`,
@@ -76,49 +95,53 @@ async function main() {
   const db = await createDbosDatabase('edge_bench_http');
   const client = new DBOSClient({ systemDatabaseUrl: db.url });
   const app = createApp({ client, tokens: [{ token: TOKEN, scope: 'full' }], logger: false });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((r) => server.once('listening', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const rows: { concurrency: number; direct: Figures; http: Figures }[] = [];
+  const { server, url } = await listen(app.fetch);
+  const ceiling = await listen(ceilingApp().fetch);
+  const rows: { concurrency: number; direct: Figures; http: Figures; ceiling: Figures }[] = [];
   try {
     process.stderr.write('warming up…\n');
     await direct(client, 8, WARM_UP_S);
     await overHttp(url, 8, WARM_UP_S);
+    await overHttp(ceiling.url, 8, WARM_UP_S);
     for (const concurrency of CONCURRENCY) {
       process.stderr.write(`${concurrency} in flight: direct…\n`);
       const d = await direct(client, concurrency, DURATION_S);
       process.stderr.write(`${concurrency} in flight: HTTP…\n`);
       const h = await overHttp(url, concurrency, DURATION_S);
-      rows.push({ concurrency, direct: d, http: h });
+      process.stderr.write(`${concurrency} in flight: ceiling…\n`);
+      const top = await overHttp(ceiling.url, concurrency, DURATION_S);
+      rows.push({ concurrency, direct: d, http: h, ceiling: top });
     }
   } finally {
     await new Promise((r) => server.close(r));
+    await new Promise((r) => ceiling.server.close(r));
     await client.destroy();
     await db.drop();
   }
   const f = (n: number, digits = 1) => n.toFixed(digits);
   const lines = [
-    `enqueue, ${DURATION_S} s per case, ${os.cpus().length} cores, Node ${process.version}`,
-    '| in flight | metric | direct client | HTTP (Hono on Node) | HTTP / direct |',
-    '| --- | --- | --- | --- | --- |',
+    `enqueue, ${DURATION_S} s per case, ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]?.toFixed(1)}`,
+    '| in flight | metric | direct client | HTTP (Hono on Node) | ceiling (bare Hono JSON) | HTTP / direct | HTTP / ceiling |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.concurrency} | req/s | ${f(r.direct.reqPerSec, 0)} | ${f(r.http.reqPerSec, 0)} | ${f(r.http.reqPerSec / r.direct.reqPerSec, 2)}× |`,
+      `| ${r.concurrency} | req/s | ${f(r.direct.reqPerSec, 0)} | ${f(r.http.reqPerSec, 0)} | ${f(r.ceiling.reqPerSec, 0)} | ${f(r.http.reqPerSec / r.direct.reqPerSec, 2)}× | ${f(r.http.reqPerSec / r.ceiling.reqPerSec, 2)}× |`,
     );
     lines.push(
-      `| ${r.concurrency} | p50 ms | ${f(r.direct.p50, 2)} | ${f(r.http.p50, 2)} | ${f(r.http.p50 / r.direct.p50, 2)}× |`,
+      `| ${r.concurrency} | p50 ms | ${f(r.direct.p50, 2)} | ${f(r.http.p50, 2)} | ${f(r.ceiling.p50, 2)} | ${f(r.http.p50 / r.direct.p50, 2)}× | ${f(r.http.p50 / r.ceiling.p50, 2)}× |`,
     );
     lines.push(
-      `| ${r.concurrency} | p99 ms | ${f(r.direct.p99, 2)} | ${f(r.http.p99, 2)} | ${f(r.http.p99 / r.direct.p99, 2)}× |`,
+      `| ${r.concurrency} | p99 ms | ${f(r.direct.p99, 2)} | ${f(r.http.p99, 2)} | ${f(r.ceiling.p99, 2)} | ${f(r.http.p99 / r.direct.p99, 2)}× | ${f(r.http.p99 / r.ceiling.p99, 2)}× |`,
     );
-    lines.push(`| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | |`);
+    lines.push(`| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | ${r.ceiling.errors} | | |`);
   }
   console.log(lines.join('\n'));
   const file = await writeJsonResult(`http-${fileStamp(new Date().toISOString())}.json`, {
     durationSeconds: DURATION_S,
     node: process.version,
     cores: os.cpus().length,
+    loadavg: os.loadavg(),
     rows,
   });
   process.stderr.write(`results: ${file}\n`);

@@ -4,39 +4,14 @@
  * same Postgres; dbos-edge (one statement per enqueue) and the SDK's client (BEGIN, two INSERTs, COMMIT) enqueue
  * through it in turn. Loopback makes round trips nearly free, which hides what they cost anywhere else.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { DBOSClient as SdkClient } from '@dbos-inc/dbos-sdk';
 import { DBOSClient } from '../src/index.ts';
+import { pgProxy } from '../test/fixtures/pg-proxy.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
 import { fileStamp, writeJsonResult } from './report.ts';
 
 const DELAYS_MS = (process.env.DELAYS ?? '0,1,5,20').split(',').map(Number);
 const ENQUEUES = Number(process.env.ENQUEUES ?? 50);
-
-/** Forwards TCP to Postgres, delivering each chunk `delayMs` after it arrived, in both directions and in order. */
-function delayingProxy(target: { host: string; port: number }, delayMs: number): Promise<Server> {
-  const pipe = (from: Socket, to: Socket) => {
-    let chain = Promise.resolve();
-    from.on('data', (chunk) => {
-      if (delayMs === 0) {
-        to.write(chunk);
-        return;
-      }
-      const due = performance.now() + delayMs;
-      chain = chain
-        .then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - performance.now()))))
-        .then(() => void to.write(chunk));
-    });
-    from.on('close', () => chain.then(() => to.end()));
-    from.on('error', () => to.destroy());
-  };
-  const server = createServer((client) => {
-    const upstream = connect(target.port, target.host);
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 async function main() {
   const db = await createDbosDatabase('edge_bench_rtt');
@@ -44,9 +19,9 @@ async function main() {
   const rows: { rttMs: number; edgeMs: number; sdkMs: number; ratio: number }[] = [];
   try {
     for (const delay of DELAYS_MS) {
-      const proxy = await delayingProxy({ host: base.hostname, port: Number(base.port || 5432) }, delay);
+      const proxy = await pgProxy({ host: base.hostname, port: Number(base.port || 5432) }, delay);
       const url = new URL(db.url);
-      url.port = String((proxy.address() as { port: number }).port);
+      url.port = String(proxy.port);
       const edge = new DBOSClient({ systemDatabaseUrl: url.toString() });
       const sdk = await SdkClient.create({ systemDatabaseUrl: url.toString() });
       const q = { queueName: 'bench_rtt', workflowName: 'noop' };
@@ -61,8 +36,7 @@ async function main() {
       rows.push({ rttMs: 2 * delay, edgeMs, sdkMs, ratio: sdkMs / edgeMs });
       await edge.destroy();
       await sdk.destroy();
-      await new Promise((r) => proxy.close(r));
-      // Connections left in the proxy end with their clients; closing the server stops new ones.
+      await proxy.close();
     }
   } finally {
     await db.drop();

@@ -20,7 +20,7 @@ import type { PgPoolLike } from '../adapters/pg-pool.ts';
 import type { PgliteDriverOptions } from '../adapters/pglite.ts';
 import type { Driver } from './driver.ts';
 import { ValidationError } from './errors.ts';
-import { detectSchemaCached } from './schema/detect.ts';
+import { detectSchemaCached, knownSchema, NEWEST_FEATURES, sameFeatures } from './schema/detect.ts';
 import { ensureSchema } from './schema/ensure.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import type { SqlContext } from './sql/base.ts';
@@ -34,12 +34,13 @@ export interface OpenOptions {
   /**
    * `pool` (default): a connection pool for the process. `per-request`: for a Cloudflare Worker, where a socket
    * belongs to the request that opened it: one connection, no type lookup on open (a round trip saved per request),
+   * each statement sent in one flight with its parameters inline (one round trip, not describe then execute),
    * never `end()`ed (workerd closes it with the request; postgres.js's `end()` there leaves an unhandled rejection).
    */
   connection?: 'pool' | 'per-request';
 }
 
-const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false } as const;
+const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false, inlineParams: true } as const;
 
 /** DBOS's default: the system database is the application database's name plus `_dbos_sys`. */
 export function systemUrlFromApplicationUrl(applicationUrl: string): string {
@@ -214,12 +215,15 @@ export function resolveDriver(config: {
 /**
  * A client's system database: the driver opened (from the configuration, on first use) and the schema's features
  * read, once. A failure is not cached, so the next call retries. Closing closes the driver only if it opened it.
+ * A `per-request` client reads no features it does not know already: it assumes the newest schema's, and reads
+ * them only if a statement finds an older schema (see `runOn`), saving a Worker's first request a round trip.
  */
 export class SystemDatabase {
   readonly #open: () => Promise<Driver>;
   readonly #ownsDriver: boolean;
   readonly #schema: string;
   readonly #quotedSchema: string;
+  readonly #assumeNewest: boolean;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
 
   constructor(config: Parameters<typeof resolveDriver>[0]) {
@@ -227,18 +231,36 @@ export class SystemDatabase {
     this.#quotedSchema = quoteIdent(this.#schema);
     this.#open = resolveDriver(config);
     this.#ownsDriver = config.driver === undefined;
+    this.#assumeNewest = config.connection === 'per-request';
   }
 
   connect(): Promise<{ driver: Driver; ctx: SqlContext }> {
     this.#ready ??= (async () => {
       const driver = await this.#open();
-      const features = await detectSchemaCached(driver, this.#quotedSchema, this.#schema);
+      const known = knownSchema(driver, this.#schema);
+      if (known === undefined && this.#assumeNewest) return { driver, ctx: this.#assumed(driver) };
+      const features = known ?? (await detectSchemaCached(driver, this.#quotedSchema, this.#schema));
       return { driver, ctx: { schema: this.#quotedSchema, features } };
     })().catch((e) => {
       this.#ready = undefined;
       throw e;
     });
     return this.#ready;
+  }
+
+  /** The newest schema's features, until a statement's failure says otherwise. */
+  #assumed(driver: Driver): SqlContext {
+    return {
+      schema: this.#quotedSchema,
+      features: NEWEST_FEATURES,
+      confirm: async (error) => {
+        const features = await detectSchemaCached(driver, this.#quotedSchema, this.#schema);
+        if (sameFeatures(features, NEWEST_FEATURES)) throw error;
+        const ctx = { schema: this.#quotedSchema, features };
+        this.#ready = Promise.resolve({ driver, ctx });
+        return ctx;
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -63,13 +63,14 @@ class TooLarge extends DBOSEdgeError {
 async function readLimited(req: Request, max: number): Promise<Uint8Array> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > max) throw new TooLarge();
-  if (!req.body) return new Uint8Array(0);
-  // A declared length within the limit: one read (the runtime enforces the length). Otherwise count chunks.
+  // A declared length within the limit: one read (the runtime enforces the length). Otherwise count chunks. The
+  // body stream is touched only then: on Node, `req.body` builds a whole web Request, which `arrayBuffer()` skips.
   if (declared !== null && /^\d+$/.test(declared)) {
     const bytes = new Uint8Array(await req.arrayBuffer());
     if (bytes.byteLength > max) throw new TooLarge();
     return bytes;
   }
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -266,7 +267,8 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   });
 
   for (const r of routes) {
-    const querySchemas = queryParameterSchemas(r.query);
+    // Converted on the route's first use, not for every route when the app is built (a Worker's first request).
+    let querySchemas: ReturnType<typeof queryParameterSchemas> | undefined;
     app.on(r.method.toUpperCase(), honoPath(r.path), async (c) => {
       if (r.access === 'read' || r.access === 'full') {
         const denied = await authorize(c, r.access);
@@ -306,6 +308,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
         body = validate(r.body, body, 'body');
       }
       const params = r.params ? validate(r.params, c.req.param(), 'path') : undefined;
+      querySchemas ??= queryParameterSchemas(r.query);
       const query = r.query ? validate(r.query, coerceQuery(c.req.queries(), querySchemas), 'query') : undefined;
 
       let created: DBOSClient | undefined;

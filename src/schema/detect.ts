@@ -1,5 +1,6 @@
 import type { Driver } from '../driver.ts';
 import { DriverError, SchemaError } from '../errors.ts';
+import { SCHEMA_VERSION } from './ensure.ts';
 
 /** The oldest schema the client writes correctly: shared migration 100 added `application_name`. */
 export const MIN_SCHEMA_VERSION = 100;
@@ -20,6 +21,43 @@ const FEATURES_TTL_MS = 60_000;
 const known = new Map<string, { at: number; features: SchemaFeatures }>();
 
 /**
+ * The features of the newest schema dbos-edge writes (migration 123, `ensureSchema`'s). A per-request client assumes
+ * them rather than spend a round trip reading them: a statement written for them names a table or column that an
+ * older schema lacks, so on an older schema it fails whole (`isSchemaMismatch`), and the client reads the real
+ * features and sends it again (see `runOn`).
+ */
+export const NEWEST_FEATURES: SchemaFeatures = {
+  version: SCHEMA_VERSION,
+  payloadTables: true,
+  creatorXid: true,
+  consumedByFunctionId: true,
+};
+
+/** Whether two feature sets write and read the same SQL. */
+export function sameFeatures(a: SchemaFeatures, b: SchemaFeatures): boolean {
+  return (
+    a.payloadTables === b.payloadTables &&
+    a.creatorXid === b.creatorXid &&
+    a.consumedByFunctionId === b.consumedByFunctionId
+  );
+}
+
+/** A statement failed because the schema has no such table, column or schema: an older (or no) DBOS schema. */
+export function isSchemaMismatch(error: unknown): boolean {
+  return error instanceof DriverError && ['42P01', '42703', '3F000'].includes(error.sqlState ?? '');
+}
+
+const cacheKey = (driver: Driver, schema: string) =>
+  driver.database === undefined ? undefined : `${driver.database}|${schema}`;
+
+/** The features read for this database in the last minute by any client of this process or isolate, if any. */
+export function knownSchema(driver: Driver, schema: string): SchemaFeatures | undefined {
+  const key = cacheKey(driver, schema);
+  const hit = key === undefined ? undefined : known.get(key);
+  return hit && Date.now() - hit.at < FEATURES_TTL_MS ? hit.features : undefined;
+}
+
+/**
  * `detectSchema`, reused for a minute across the clients of one database (by `Driver.database`): an edge runtime
  * makes a client per request, and the features of a schema change only when a DBOS app migrates it. Only the
  * resolved facts are shared, never a pending query, since workerd binds I/O to the request that started it.
@@ -29,9 +67,9 @@ export async function detectSchemaCached(
   quotedSchema: string,
   schema: string,
 ): Promise<SchemaFeatures> {
-  const key = driver.database === undefined ? undefined : `${driver.database}|${schema}`;
-  const hit = key === undefined ? undefined : known.get(key);
-  if (hit && Date.now() - hit.at < FEATURES_TTL_MS) return hit.features;
+  const hit = knownSchema(driver, schema);
+  if (hit) return hit;
+  const key = cacheKey(driver, schema);
   const features = await detectSchema(driver, quotedSchema, schema);
   if (key !== undefined) known.set(key, { at: Date.now(), features });
   return features;

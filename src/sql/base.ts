@@ -3,7 +3,7 @@
  * status columns and payload joins, and the parameter helpers. Statement modules import this and never each other.
  */
 import type { Driver, Row, SqlParam, Statement } from '../driver.ts';
-import type { SchemaFeatures } from '../schema/detect.ts';
+import { isSchemaMismatch, type SchemaFeatures } from '../schema/detect.ts';
 import {
   ACTIVE_STATUSES,
   COMPLETED_STATUSES,
@@ -16,6 +16,11 @@ export interface SqlContext {
   /** The quoted, validated schema name. */
   readonly schema: string;
   readonly features: SchemaFeatures;
+  /**
+   * Set while `features` are assumed (`NEWEST_FEATURES`), not read: after a statement failed on a schema mismatch,
+   * reads the real features and returns the context to send it again with, or throws `error` if they are the same.
+   */
+  readonly confirm?: (error: unknown) => Promise<SqlContext>;
 }
 
 /** A statement whose rows have the shape `R`. */
@@ -24,11 +29,20 @@ export type Query<R extends Row = Row> = Statement<R>;
 /** The client's connection, opened once: the driver and the schema it talks to. */
 export type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
 
-/** Builds a statement for the connected schema and runs it: one round trip. */
+/**
+ * Builds a statement for the connected schema and runs it: one round trip. Built for assumed features, a statement
+ * that finds an older schema fails whole and is built again for the features read then.
+ */
 export async function runOn<R extends Row>(connect: Connect, build: (ctx: SqlContext) => Query<R>): Promise<R[]> {
   const { driver, ctx } = await connect();
   const query = build(ctx);
-  return driver.query<R>(query.text, query.params);
+  try {
+    return await driver.query<R>(query.text, query.params);
+  } catch (e) {
+    if (!ctx.confirm || !isSchemaMismatch(e)) throw e;
+    const again = build(await ctx.confirm(e));
+    return driver.query<R>(again.text, again.params);
+  }
 }
 
 /** The queue every DBOS app polls: resumed, forked and scheduled runs go there unless a queue is named. */
