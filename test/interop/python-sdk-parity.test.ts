@@ -486,7 +486,7 @@ describe.concurrent.each(BOTH_VARIANTS)('SDK parity against the Python app (%s s
   });
 });
 
-describe('renameApplication on the rows a stopped Python app wrote', () => {
+describe.concurrent('renameApplication on the rows a stopped Python app wrote', () => {
   const run = Date.now().toString(36);
   // DBOS Python's own rule for application names: 3 to 30 lowercase letters, digits, dashes and underscores.
   const oldName = `pyren-old-${run}`;
