@@ -157,6 +157,27 @@ def tick(scheduled_time: datetime, context: Any) -> dict:
     return {"at": scheduled_time.isoformat(), "context": context}
 
 
+# The shapes of DBOS Python's own client tests (tests/client_collateral.py), gated on messages instead of sleeps.
+@DBOS.workflow()
+def enqueue_test(num_val: int, str_val: str, person: dict) -> str:
+    return f"{num_val}-{str_val}-{json.dumps(person)}"
+
+
+@DBOS.workflow()
+def send_test(topic: Optional[str] = None) -> Any:
+    return DBOS.recv(topic, 60)
+
+
+@DBOS.workflow()
+def event_test(key: str, value: str, update: bool) -> str:
+    """Sets the event; with `update`, waits for an `update` message and sets it again."""
+    DBOS.set_event(key, value)
+    if update:
+        DBOS.recv("update", 60)
+        DBOS.set_event(key, f"updated-{value}")
+    return f"{key}-{value}"
+
+
 def start_own_workflows() -> None:
     """Workflows the app starts itself: they carry the app's serializer (pickle in the default variant)."""
     with SetWorkflowID("py-own-echo"):

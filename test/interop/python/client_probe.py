@@ -7,7 +7,11 @@ Queries: {"op": "status", "id"}, {"op": "result", "id", "timeout"}, {"op": "list
 {"op": "steps", "id"}, {"op": "enqueue", "options": {...}, "args": [...], "kwargs": {...}},
 {"op": "get_event", "id", "key", "timeout"}, {"op": "read_stream", "id", "key"},
 {"op": "schedule", "name"}, {"op": "backfill", "name", "start", "end"} (ISO times),
-{"op": "create_schedule", "schedule": {create_schedule's keyword arguments}}, {"op": "pause_schedule", "name"}.
+{"op": "create_schedule", "schedule": {create_schedule's keyword arguments}}, {"op": "pause_schedule", "name"},
+{"op": "send", "id", "message", "topic", "key"}, {"op": "set_delay", "id", "seconds"},
+{"op": "queue", "name"}, {"op": "queues"},
+{"op": "register_queue", "name", "options": {register_queue's keyword arguments}}, {"op": "versions"},
+{"op": "latest_version"}, {"op": "set_latest_version", "name"}, {"op": "rename", "old", "new", "adopt"}; "steps" takes an optional "load_output".
 A query that raises answers {"raised": {"name", "message"}}.
 """
 
@@ -72,6 +76,21 @@ def step_fields(step: Any) -> dict:
     }
 
 
+def queue_fields(queue: Any) -> Optional[dict]:
+    if queue is None:
+        return None
+    return {
+        "name": queue.name,
+        "concurrency": queue._concurrency,
+        "workerConcurrency": queue._worker_concurrency,
+        "limiter": queue._limiter,
+        "pollingIntervalSec": queue._polling_interval_sec,
+        "priorityEnabled": queue._priority_enabled,
+        "partitionQueue": queue._partition_queue,
+        "applicationName": queue.application_name,
+    }
+
+
 def answer(client: DBOSClient, query: dict) -> Any:
     op = query["op"]
     if op == "status":
@@ -86,7 +105,8 @@ def answer(client: DBOSClient, query: dict) -> Any:
     if op == "list":
         return [status_fields(status) for status in client.list_workflows(**query.get("filters", {}))]
     if op == "steps":
-        return [step_fields(step) for step in client.list_workflow_steps(query["id"])]
+        steps = client.list_workflow_steps(query["id"], load_output=query.get("load_output", True))
+        return [step_fields(step) for step in steps]
     if op == "enqueue":
         options = dict(query["options"])
         if options.pop("portable", False):
@@ -109,6 +129,28 @@ def answer(client: DBOSClient, query: dict) -> Any:
     if op == "schedule":
         schedule = client.get_schedule(query["name"])
         return None if schedule is None else {key: schedule[key] for key in ("schedule_name", "context", "status")}
+    if op == "send":
+        client.send(query["id"], query["message"], query.get("topic"), query.get("key"))
+        return None
+    if op == "set_delay":
+        client.set_workflow_delay(query["id"], delay_seconds=query["seconds"])
+        return None
+    if op == "queue":
+        return queue_fields(client.retrieve_queue(query["name"]))
+    if op == "queues":
+        return [queue_fields(queue) for queue in client.list_queues()]
+    if op == "register_queue":
+        return queue_fields(client.register_queue(query["name"], **query.get("options", {})))
+    if op == "versions":
+        return [dict(version) for version in client.list_application_versions()]
+    if op == "latest_version":
+        return dict(client.get_latest_application_version())
+    if op == "set_latest_version":
+        client.set_latest_application_version(query["name"])
+        return None
+    if op == "rename":
+        adopt = query.get("adopt", False)
+        return dict(client.rename_application(query["old"], query["new"], adopt_unclaimed_rows=adopt))
     raise ValueError(f"unknown op {op}")
 
 

@@ -13,14 +13,23 @@ export type ProbeQuery =
   | { op: 'status'; id: string }
   | { op: 'result'; id: string }
   | { op: 'list'; filters: Record<string, unknown> }
-  | { op: 'steps'; id: string }
+  | { op: 'steps'; id: string; load_output?: boolean }
   | { op: 'enqueue'; options: Record<string, unknown>; args?: unknown[]; kwargs?: Record<string, unknown> }
   | { op: 'get_event'; id: string; key: string; timeout?: number }
   | { op: 'read_stream'; id: string; key: string }
   | { op: 'schedule'; name: string }
   | { op: 'backfill'; name: string; start: string; end: string }
   | { op: 'create_schedule'; schedule: Record<string, unknown> }
-  | { op: 'pause_schedule'; name: string };
+  | { op: 'pause_schedule'; name: string }
+  | { op: 'send'; id: string; message: unknown; topic?: string; key?: string }
+  | { op: 'set_delay'; id: string; seconds: number }
+  | { op: 'queue'; name: string }
+  | { op: 'queues' }
+  | { op: 'register_queue'; name: string; options?: Record<string, unknown> }
+  | { op: 'versions' }
+  | { op: 'latest_version' }
+  | { op: 'set_latest_version'; name: string }
+  | { op: 'rename'; old: string | null; new: string; adopt?: boolean };
 
 export interface ProbeTarget {
   databaseUrl: string;
