@@ -63,6 +63,14 @@ export class Api {
     return (await this.#json('POST', route, { body: body ?? {} })).body;
   }
 
+  async put(route: string, body?: unknown): Promise<Json> {
+    return (await this.#json('PUT', route, { body: body ?? {} })).body;
+  }
+
+  async patch(route: string, body: unknown): Promise<Json> {
+    return (await this.#json('PATCH', route, { body })).body;
+  }
+
   async delete(route: string): Promise<void> {
     await this.#json('DELETE', route);
   }
@@ -71,6 +79,7 @@ export class Api {
 
   workflow = (id: string, ...rest: string[]) => `/v1/workflows/${path(id, ...rest)}`;
   schedule = (name: string, ...rest: string[]) => `/v1/schedules/${path(name, ...rest)}`;
+  queue = (name: string) => `/v1/queues/${path(name)}`;
 
   /** `POST /v1/workflow-bulk/{action}`: reports each batch, resolves with the total. */
   async bulk(action: string, body: Json, onProgress: (done: number) => void): Promise<number> {

@@ -6,7 +6,7 @@
 import type { Api, Json, Query } from './api.ts';
 import { filterOf, filterOptions, integer, jsonArg, type Options, type Values } from './args.ts';
 import { CliError, EXIT, type ExitCode } from './exit.ts';
-import { inline, isoTime, type ProgressOutput, pretty, progress } from './format.ts';
+import { inline, isoTime, type ProgressOutput, pretty, progress, table } from './format.ts';
 import { scheduleTable, scheduleText, stepTable, workflowTable, workflowText } from './render.ts';
 
 export interface CommandContext {
@@ -34,6 +34,45 @@ export interface Command {
 }
 
 const done = (json: Json, text: string): Outcome => ({ json, text });
+
+const QUEUE_LIMIT_OPTIONS: Options = {
+  concurrency: { type: 'string' },
+  'worker-concurrency': { type: 'string' },
+  rate: { type: 'string' },
+  keep: { type: 'boolean' },
+};
+
+/** The limits given on the command line; with `none`, a limit given as `none` is removed (null). */
+function queueLimits(values: Values, none?: null): Json {
+  const limit = (option: string) => (values[option] === 'none' && none === null ? null : integer(values, option));
+  const rate = values.rate as string | undefined;
+  let rateLimit: Json | null | undefined;
+  if (rate === 'none' && none === null) rateLimit = null;
+  else if (rate !== undefined) {
+    const match = /^(\d+)\/(\d+(?:\.\d+)?)$/.exec(rate);
+    if (!match) throw new CliError('--rate must be N/SECONDS, e.g. 50/60', EXIT.usage);
+    rateLimit = { limitPerPeriod: Number(match[1]), periodSec: Number(match[2]) };
+  }
+  const entries = {
+    globalConcurrency: limit('concurrency'),
+    workerConcurrency: limit('worker-concurrency'),
+    rateLimit,
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined)) as Json;
+}
+
+function queueTable(queues: readonly Json[]): string {
+  return table(
+    ['queue', 'concurrency', 'per worker', 'rate limit', 'owner'],
+    queues.map((q) => [
+      String(q.name),
+      (q.concurrency as number | undefined) ?? '',
+      (q.workerConcurrency as number | undefined) ?? '',
+      q.rateLimit ? `${(q.rateLimit as Json).limitPerPeriod}/${(q.rateLimit as Json).periodSec}s` : '',
+      (q.applicationName as string | undefined) ?? '',
+    ]),
+  );
+}
 
 // ------------------------------------------------------------------ the commands
 
@@ -205,6 +244,54 @@ export const COMMANDS: Record<string, Command> = {
       });
       const next = page.nextOffset !== null ? `\nnext page: --offset ${page.nextOffset}` : '';
       return done(page, `${workflowTable(page.workflows as Json[])}${next}`);
+    },
+  },
+  'queue list': {
+    args: [],
+    summary: 'queues and their limits (the queues table): --app NAME for another application',
+    options: {},
+    async run({ api, values }) {
+      const listed = await api.get('/v1/queues', values.app ? { applicationName: values.app as string } : {});
+      return done(listed, queueTable(listed.queues as Json[]));
+    },
+  },
+  'queue get': {
+    args: ['name'],
+    summary: "a queue's limits and owner",
+    options: {},
+    async run({ api, args }) {
+      const queue = await api.get(api.queue(args[0] as string));
+      return done(queue, queueTable([queue]));
+    },
+  },
+  'queue register': {
+    args: ['name'],
+    summary: 'create a queue or set its limits: --concurrency N --worker-concurrency N --rate N/SECONDS [--keep]',
+    options: QUEUE_LIMIT_OPTIONS,
+    async run({ api, args, values }) {
+      const queue = await api.put(api.queue(args[0] as string), {
+        ...queueLimits(values),
+        ...(values.keep === true ? { onConflict: 'never_update' } : {}),
+      });
+      return done(queue, queueTable([queue]));
+    },
+  },
+  'queue update': {
+    args: ['name'],
+    summary: "change a queue's limits: --concurrency N --worker-concurrency N --rate N/SECONDS (none: remove it)",
+    options: QUEUE_LIMIT_OPTIONS,
+    async run({ api, args, values }) {
+      const queue = await api.patch(api.queue(args[0] as string), queueLimits(values, null));
+      return done(queue, queueTable([queue]));
+    },
+  },
+  'queue delete': {
+    args: ['name'],
+    summary: 'delete a queue (workflows left on it are never dequeued)',
+    options: {},
+    async run({ api, args }) {
+      await api.delete(api.queue(args[0] as string));
+      return done({ name: args[0], deleted: true }, `deleted ${args[0]}`);
     },
   },
   'schedule list': {

@@ -166,6 +166,40 @@ describe.each(MODES)('%s', (mode, connection) => {
     expect((asJson.workflows as { workflowID: string }[]).map((w) => w.workflowID)).toEqual([queued]);
   });
 
+  it('queue register, list, get, update and delete (the queues table)', async () => {
+    const name = `${p}-limited`;
+    const registered = await c([
+      'queue',
+      'register',
+      name,
+      '--concurrency',
+      '10',
+      '--worker-concurrency',
+      '2',
+      '--rate',
+      '50/60',
+    ]);
+    expect(registered.code).toBe(0);
+    expect(registered.out).toMatch(new RegExp(`${name}\\s+10\\s+2\\s+50/60s`));
+    const listed = await c(['queue', 'list', '--json']);
+    expect(listed.code).toBe(0);
+    expect((json(listed).queues as { name: string }[]).map((q) => q.name)).toContain(name);
+    expect(json(await c(['queue', 'get', name, '--json']))).toMatchObject({
+      name,
+      concurrency: 10,
+      workerConcurrency: 2,
+      rateLimit: { limitPerPeriod: 50, periodSec: 60 },
+    });
+    const kept = json(await c(['queue', 'register', name, '--concurrency', '99', '--keep', '--json']));
+    expect(kept.concurrency).toBe(10);
+    const updated = json(await c(['queue', 'update', name, '--concurrency', '20', '--rate', 'none', '--json']));
+    expect(updated).toMatchObject({ concurrency: 20, workerConcurrency: 2 });
+    expect(updated.rateLimit).toBeUndefined();
+    expect((await c(['queue', 'register', name, '--rate', 'often'])).code).toBe(2);
+    expect(await c(['queue', 'delete', name])).toMatchObject({ code: 0, out: `deleted ${name}\n` });
+    expect((await c(['queue', 'get', name])).code).toBe(3);
+  });
+
   it('schedule create, list, get, pause, resume, trigger, backfill and delete', async () => {
     const name = `${p}-nightly`;
     const created = await c([
