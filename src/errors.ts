@@ -166,7 +166,7 @@ export class DBOSConflictingWorkflowError extends DBOSEdgeError {
     readonly workflowID: string,
     reason: string,
   ) {
-    super('CONFLICTING_WORKFLOW', `Workflow ID ${workflowID} is already in use: ${reason}`);
+    super('CONFLICTING_WORKFLOW', `Conflicting workflow invocation with the same ID (${workflowID}): ${reason}`);
   }
 }
 
