@@ -5,6 +5,7 @@
  */
 import { DBOSNonExistentWorkflowError, DBOSStreamTimeoutError, DBOSWaitTimeoutError, DriverError } from './errors.ts';
 import { CHANNELS, type Listeners } from './listen.ts';
+import { idempotentMessageID } from './message-id.ts';
 import {
   type GetEventOptions,
   GetEventOptionsSchema,
@@ -111,7 +112,8 @@ export class Communication {
       message: await this.#scope.codec.encode(m.message, serialization, `${field}message`),
       serialization,
       // DBOS scopes an idempotency key per destination, so one key can be reused across workflows.
-      messageID: m.idempotencyKey === undefined ? crypto.randomUUID() : `${m.idempotencyKey}::${m.destinationID}`,
+      messageID:
+        m.idempotencyKey === undefined ? crypto.randomUUID() : idempotentMessageID(m.idempotencyKey, m.destinationID),
     };
   }
 

@@ -2,6 +2,8 @@
  * Typed errors. Every error dbos-edge throws is a `DBOSEdgeError` with a stable `code`; the DBOS-named ones
  * keep the names and meanings of `@dbos-inc/dbos-sdk` (Python names beside each) so callers can match either.
  */
+import { isRetryableState } from './sql-state.ts';
+
 /** Every `code` a `DBOSEdgeError` can carry: a closed set, so a caller (and the HTTP status table) can be exhaustive. */
 export type ErrorCode =
   | 'VALIDATION'
@@ -70,7 +72,15 @@ export class DriverError extends DBOSEdgeError {
     this.sqlState = fields.sqlState;
     this.constraint = fields.constraint;
     this.detail = fields.detail;
+    this.retryable = fields.sqlState === undefined || isRetryableState(fields.sqlState);
   }
+
+  /**
+   * Trying again later can succeed: the database could not be reached (no SQLSTATE), lost the connection (class
+   * 08), ran out of resources (53), is shutting down or restarting (57P01-57P03), or the transaction lost a race
+   * (40001, 40P01). Over HTTP these are a 503 with `Retry-After`.
+   */
+  readonly retryable: boolean;
 
   /**
    * Wraps what a driver threw: a Postgres error (node-postgres, postgres.js, Neon and PGlite all carry `code`,

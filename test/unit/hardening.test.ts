@@ -1,0 +1,104 @@
+/**
+ * Unit-level hardening (issue 14): the batcher settles every caller, whatever its runner does; idempotent message
+ * IDs are one-to-one and keep the SDKs' format where that is unambiguous; validation names the rule that failed;
+ * string checks (NUL, lone surrogates, UTF-8 size).
+ */
+import { describe, expect, it } from 'vitest';
+import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
+import { DBOSEdgeError } from '../../src/errors.ts';
+import { idempotentMessageID } from '../../src/message-id.ts';
+import { ClientConfigSchema, EnqueueOptionsSchema, validate } from '../../src/options.ts';
+import type { EnqueueOutcomeRow, EnqueueRow } from '../../src/sql/workflows.ts';
+import { isStorableJson, isStorableText, MAX_ID_BYTES, utf8Length } from '../../src/text.ts';
+
+const row = (workflowID: string) => ({ workflowID }) as EnqueueRow;
+const inserted = (n: number) => ({ n, outcome: 'inserted' }) as EnqueueOutcomeRow;
+
+function issuesOf(f: () => unknown) {
+  try {
+    f();
+  } catch (e) {
+    return (e as { issues: unknown }).issues;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+describe('the batcher settles every caller', () => {
+  it('rejects the callers whose row got no outcome row, or one with an out-of-range position', async () => {
+    const batcher = new EnqueueBatcher(async () => [inserted(1), inserted(7)]);
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => batcher.submit(row(id)));
+    await expect(a).resolves.toEqual(inserted(1));
+    await expect(b).rejects.toMatchObject({ code: 'CORRUPT_ROW' });
+    await expect(c).rejects.toBeInstanceOf(DBOSEdgeError);
+  });
+
+  it('a synchronous throw from the runner fails the callers and frees the slot for the next statement', async () => {
+    let calls = 0;
+    const batcher = new EnqueueBatcher((rows) => {
+      calls += 1;
+      if (calls === 1) throw new Error('boom');
+      return Promise.resolve(rows.map((_, i) => inserted(i + 1)));
+    }, 1);
+    await expect(batcher.submit(row('a'))).rejects.toThrow('boom');
+    // With one slot, a leaked in-flight count would leave this enqueue pending for ever.
+    await expect(batcher.submit(row('b'))).resolves.toEqual(inserted(1));
+  });
+});
+
+describe('idempotent message IDs', () => {
+  it('keep the DBOS SDKs’ `key::destination` for a key without a colon', () => {
+    expect(idempotentMessageID('k', 'b::cX')).toBe('k::b::cX');
+    expect(idempotentMessageID('2f1c-uuid', 'wf')).toBe('2f1c-uuid::wf');
+  });
+
+  it('never give two different (key, destination) pairs the same ID', () => {
+    const parts = ['', ':', '::', 'k', 'k:', ':k', 'k::b', 'b::cX', 'cX', 'edge', 'edge:1:k', '1:k', 'k::b::cX'];
+    const seen = new Map<string, string>();
+    for (const key of parts.filter((p) => p !== '')) {
+      for (const destination of parts) {
+        const pair = JSON.stringify([key, destination]);
+        const id = idempotentMessageID(key, destination);
+        expect(seen.get(id) ?? pair).toBe(pair);
+        seen.set(id, pair);
+      }
+    }
+  });
+});
+
+describe('validation names the rule that failed', () => {
+  const base = { queueName: 'q', workflowName: 'w' };
+  it.each([
+    [{ ...base, workflowID: ' ' }, 'options.workflowID', 'not_blank'],
+    [{ ...base, workflowID: 'a\0b' }, 'options.workflowID', 'text'],
+    [{ ...base, queueName: 'x\udc00' }, 'options.queueName', 'text'],
+    [{ ...base, deduplicationID: 'é'.repeat(MAX_ID_BYTES / 2 + 1) }, 'options.deduplicationID', 'max_bytes'],
+    [{ ...base, workflowClassName: 'C\0' }, 'options.workflowClassName', 'text'],
+    [{ ...base, authenticatedRoles: ['ok', '\ud800'] }, 'options.authenticatedRoles.1', 'text'],
+    [{ ...base, attributes: { k: ['x\0'] } }, 'options.attributes', 'text'],
+  ])('%j: %s %s', (options, field, rule) => {
+    expect(issuesOf(() => validate(EnqueueOptionsSchema, options, 'options'))).toContainEqual(
+      expect.objectContaining({ field, rule }),
+    );
+  });
+
+  it('a present value of the wrong type is neither "required" nor "unknown_field"', () => {
+    const issues = issuesOf(() => validate(ClientConfigSchema, { polling: 5 }, 'config')) as { rule: string }[];
+    expect(issues).toEqual([expect.objectContaining({ field: 'config.polling' })]);
+    expect(['required', 'unknown_field']).not.toContain(issues[0]?.rule);
+  });
+});
+
+describe('storable text', () => {
+  it('refuses NUL and unpaired surrogates, accepts paired ones', () => {
+    expect(isStorableText('plain 🙂')).toBe(true);
+    expect(isStorableText('a\0')).toBe(false);
+    expect(isStorableText('\ud83d')).toBe(false);
+    expect(isStorableText('\ude42x')).toBe(false);
+    expect(isStorableJson({ a: [{ b: 'ok' }], 'k\0': 1 })).toBe(false);
+    expect(isStorableJson({ a: [{ b: 'ok' }] })).toBe(true);
+  });
+
+  it('counts UTF-8 bytes', () => {
+    expect(utf8Length('aé€🙂')).toBe(1 + 2 + 3 + 4);
+  });
+});
