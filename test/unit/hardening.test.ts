@@ -4,8 +4,10 @@
  * string checks (NUL, lone surrogates, UTF-8 size).
  */
 import { describe, expect, it } from 'vitest';
+import { resolveDriver, systemUrlFromApplicationUrl } from '../../src/connect.ts';
 import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
-import { DBOSEdgeError } from '../../src/errors.ts';
+import { DBOSEdgeError, DriverError } from '../../src/errors.ts';
+import { problemFromError, problemResponse } from '../../src/http/problem.ts';
 import { idempotentMessageID } from '../../src/message-id.ts';
 import { ClientConfigSchema, EnqueueOptionsSchema, validate } from '../../src/options.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from '../../src/sql/workflows.ts';
@@ -100,5 +102,43 @@ describe('storable text', () => {
 
   it('counts UTF-8 bytes', () => {
     expect(utf8Length('aé€🙂')).toBe(1 + 2 + 3 + 4);
+  });
+});
+
+describe('availability errors', () => {
+  it.each(['08006', '08001', '53300', '57P01', '57P02', '57P03', '40001', '40P01'])(
+    'SQLSTATE %s is retryable, and a 503 with Retry-After over HTTP',
+    async (sqlState) => {
+      const error = new DriverError('gone', { sqlState });
+      expect(error.retryable).toBe(true);
+      const { problem } = problemFromError(error);
+      expect(problem.status).toBe(503);
+      expect(problemResponse(problem).headers.get('retry-after')).toBe('1');
+    },
+  );
+
+  it.each(['22021', '23505', '42P01', '57014'])('SQLSTATE %s is not retryable', (sqlState) => {
+    expect(new DriverError('no', { sqlState }).retryable).toBe(false);
+    expect(problemFromError(new DriverError('no', { sqlState })).problem.status).not.toBe(503);
+  });
+
+  it('an error code naming a prototype member is a plain 500', () => {
+    for (const code of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(problemFromError({ code, message: 'x' }).problem.status).toBe(500);
+    }
+  });
+});
+
+describe('database URLs name the field at fault', () => {
+  it('a database name that is not valid percent-encoding is a ValidationError, not a URIError', () => {
+    expect(issuesOf(() => systemUrlFromApplicationUrl('postgres://h/%E0%A4%A'))).toEqual([
+      expect.objectContaining({ field: 'applicationDatabaseUrl', rule: 'url' }),
+    ]);
+  });
+
+  it('an application URL of an unsupported scheme names applicationDatabaseUrl', () => {
+    expect(issuesOf(() => resolveDriver({ applicationDatabaseUrl: 'mysql://h/db' }))).toEqual([
+      expect.objectContaining({ field: 'applicationDatabaseUrl', rule: 'url' }),
+    ]);
   });
 });
