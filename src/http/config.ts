@@ -130,7 +130,10 @@ function int(env: Env, name: string): number | undefined {
   return Number(raw);
 }
 
-/** `full:TOKEN1,read:TOKEN2` (a bare token is full scope). */
+/**
+ * `full:TOKEN1,read:TOKEN2` (a bare token is full scope). A token holding a colon must name its scope: a mistyped
+ * one (`Read:…`, `ro:…`) is refused rather than read as a full-scope token.
+ */
 export function parseTokens(text: string | undefined): ApiToken[] {
   if (!text?.trim()) return [];
   return text
@@ -139,11 +142,39 @@ export function parseTokens(text: string | undefined): ApiToken[] {
     .filter((t) => t.length > 0)
     .map((entry, i) => {
       const m = /^(read|full):(.*)$/.exec(entry);
+      if (!m && entry.includes(':')) {
+        issue(`DBOS_EDGE_API_TOKENS[${i}]`, 'scope', 'has an unknown scope: write read:<token> or full:<token>');
+      }
       const t = m
         ? { scope: m[1] as ApiToken['scope'], token: m[2] as string }
         : { scope: 'full' as const, token: entry };
       return validate(TokenSchema, t, `DBOS_EDGE_API_TOKENS[${i}]`);
     });
+}
+
+/** The variable each option read from the environment came from, by its path in `AppConfig`. */
+const VARIABLE_OF: [path: string, variable: string][] = [
+  ['limits.maxBodyBytes', 'DBOS_EDGE_MAX_BODY_BYTES'],
+  ['limits.maxWaitMs', 'DBOS_EDGE_MAX_WAIT_MS'],
+  ['webhooks', 'DBOS_EDGE_WEBHOOKS'],
+  ['tokens', 'DBOS_EDGE_API_TOKENS'],
+  ['insecureDev', 'DBOS_EDGE_INSECURE_DEV'],
+];
+
+/** Validates the options read from the environment; a failure names the variable, not the option. */
+function validateFromEnv(input: Record<string, unknown>): v.InferOutput<typeof AppConfigSchema> {
+  try {
+    return validate(AppConfigSchema, input, '');
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const rename = (field: string) => {
+      for (const [path, variable] of VARIABLE_OF) {
+        if (field === path || field.startsWith(`${path}.`)) return `${variable}${field.slice(path.length)}`;
+      }
+      return field;
+    };
+    throw new ValidationError(e.issues.map((i) => ({ ...i, field: rename(i.field) })));
+  }
 }
 
 /**
@@ -197,19 +228,15 @@ export function configFromEnv(env: Env): EnvConfig {
   }
   const maxBodyBytes = int(env, 'DBOS_EDGE_MAX_BODY_BYTES');
   const maxWaitMs = int(env, 'DBOS_EDGE_MAX_WAIT_MS');
-  const app = validate(
-    AppConfigSchema,
-    {
-      tokens: parseTokens(env.DBOS_EDGE_API_TOKENS),
-      insecureDev: insecure === '1' || insecure === 'true',
-      ...(webhooks ? { webhooks } : {}),
-      limits: {
-        ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
-        ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-      },
+  const app = validateFromEnv({
+    tokens: parseTokens(env.DBOS_EDGE_API_TOKENS),
+    insecureDev: insecure === '1' || insecure === 'true',
+    ...(webhooks ? { webhooks } : {}),
+    limits: {
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
     },
-    'config',
-  );
+  });
   const port = int(env, 'PORT') ?? 3000;
   if (port > 65535) issue('PORT', 'max_value', 'must be at most 65535');
   const tickIntervalMs = int(env, 'DBOS_EDGE_TICK_INTERVAL_MS') ?? 1000;

@@ -15,6 +15,7 @@ export {
 export { docsPage, jsonSchemaOf, openApiDocument } from './openapi.ts';
 export { PROBLEM_TYPE, type Problem, problemFromError } from './problem.ts';
 export {
+  destinationWebhookSecret,
   signGithubWebhook,
   signStandardWebhook,
   verifyGithubWebhook,

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveDriver, systemUrlFromApplicationUrl } from '../../src/connect.ts';
 import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
 import { DBOSEdgeError, DriverError } from '../../src/errors.ts';
+import { configFromEnv, parseTokens } from '../../src/http/config.ts';
 import { problemFromError, problemResponse } from '../../src/http/problem.ts';
 import { idempotentMessageID } from '../../src/message-id.ts';
 import { ClientConfigSchema, EnqueueOptionsSchema, validate } from '../../src/options.ts';
@@ -140,5 +141,29 @@ describe('database URLs name the field at fault', () => {
     expect(issuesOf(() => resolveDriver({ applicationDatabaseUrl: 'mysql://h/db' }))).toEqual([
       expect.objectContaining({ field: 'applicationDatabaseUrl', rule: 'url' }),
     ]);
+  });
+});
+
+describe('start-up configuration', () => {
+  it.each(['Read:0123456789abcdef0', 'ro:0123456789abcdef0', 'FULL:0123456789abcdef0'])(
+    'refuses the token %s, whose scope is unknown, instead of granting it full scope',
+    (entry) => {
+      expect(issuesOf(() => parseTokens(`full:0123456789abcdefX,${entry}`))).toEqual([
+        expect.objectContaining({ field: 'DBOS_EDGE_API_TOKENS[1]', rule: 'scope' }),
+      ]);
+    },
+  );
+
+  it('names the environment variable of a bad limit or webhook, not the option', () => {
+    expect(issuesOf(() => configFromEnv({ DBOS_EDGE_MAX_BODY_BYTES: '0' }))).toEqual([
+      expect.objectContaining({ field: 'DBOS_EDGE_MAX_BODY_BYTES' }),
+    ]);
+    expect(issuesOf(() => configFromEnv({ DBOS_EDGE_MAX_WAIT_MS: '999999999' }))).toEqual([
+      expect.objectContaining({ field: 'DBOS_EDGE_MAX_WAIT_MS' }),
+    ]);
+    const hooks = JSON.stringify({ gh: { verify: 'github', secret: 's', send: {}, toleranceSeconds: 0 } });
+    expect(issuesOf(() => configFromEnv({ DBOS_EDGE_WEBHOOKS: hooks }))).toContainEqual(
+      expect.objectContaining({ field: 'DBOS_EDGE_WEBHOOKS.gh.toleranceSeconds' }),
+    );
   });
 });
