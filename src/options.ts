@@ -43,6 +43,8 @@ export const asList = <T extends string>(x: T | T[] | undefined): T[] | undefine
   x === undefined ? undefined : ([x].flat() as T[]);
 const positiveInt = () => v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegativeInt = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The largest epoch milliseconds a JS Date holds (±100 million days). */
+const MAX_EPOCH_MS = 8.64e15;
 /** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */
 export const instant = () =>
   v.union([
@@ -51,7 +53,11 @@ export const instant = () =>
       namedCheck('date_time', (s: string) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
     ),
     v.date(),
-    v.pipe(v.number(), v.integer()),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      namedCheck('date_range', (ms: number) => Math.abs(ms) <= MAX_EPOCH_MS, 'must be a representable date'),
+    ),
   ]);
 
 const statusSchema = v.picklist(WORKFLOW_STATUSES);

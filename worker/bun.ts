@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
+import { lockDataDir } from './data-lock.ts';
 
 declare const Bun: {
   env: Record<string, string | undefined>;
@@ -18,7 +19,10 @@ try {
   const service = await createService({
     env: Bun.env,
     mode: 'shared',
-    mkdir: (d) => mkdirSync(d, { recursive: true }),
+    mkdir: (d) => {
+      mkdirSync(d, { recursive: true });
+      lockDataDir(d);
+    },
   });
   const { port, hostname, tickIntervalMs } = service.config;
   const server = Bun.serve({ port, hostname, fetch: (request) => service.app.fetch(request) });

@@ -20,7 +20,13 @@ declare const Deno: {
 };
 
 const env = Deno.env.toObject();
-const service = createService({ env, mode: 'shared', mkdir: (d) => Deno.mkdir(d, { recursive: true }) });
+const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
+const service = createService({
+  env,
+  mode: 'shared',
+  mkdir: (d) => Deno.mkdir(d, { recursive: true }),
+  public: onDeploy,
+});
 
 // Registered at the top level, as Deno Deploy requires (DBOS_EDGE_TICK_INTERVAL_MS=0 leaves it out). A failed tick
 // rejects, and Deno logs it.
@@ -32,7 +38,6 @@ if (env.DBOS_EDGE_TICK_INTERVAL_MS !== '0') {
 
 try {
   const s = await service;
-  const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
   const server = Deno.serve(
     {
       ...(onDeploy ? {} : { port: s.config.port, hostname: s.config.hostname }),

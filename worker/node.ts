@@ -8,12 +8,25 @@
 import { mkdirSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
+import { lockDataDir } from './data-lock.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env) {
-  const service = await createService({ env, mode: 'shared', mkdir: (d) => mkdirSync(d, { recursive: true }) });
+  const service = await createService({
+    env,
+    mode: 'shared',
+    mkdir: (d) => {
+      mkdirSync(d, { recursive: true });
+      lockDataDir(d);
+    },
+  });
   const { port, hostname, tickIntervalMs } = service.config;
   const server = serve({ fetch: service.app.fetch, port, hostname }, (info) => {
     console.log(startupLine(service, `http://${hostname}:${info.port}`));
+  });
+  // A busy port is one line, not a stack trace.
+  server.on('error', (error) => {
+    console.error(startupError(error));
+    process.exit(1);
   });
   const stopTicker = startTicker(service, tickIntervalMs);
   let stopping = false;

@@ -106,8 +106,13 @@ export interface EnvConfig {
   dataDir: string;
   /** `PORT` (default 3000). */
   port: number;
-  /** `HOST` (default `127.0.0.1`): the interface a long-running server listens on. */
+  /** `HOST` (default `127.0.0.1`): the interface a long-running server listens on. Loopback only in open mode. */
   hostname: string;
+  /**
+   * `DBOS_EDGE_INSECURE_DEV_PUBLIC=1`: the second switch open mode needs where the service is reachable from a
+   * network whatever `HOST` says (Cloudflare Workers, Deno Deploy).
+   */
+  insecurePublic: boolean;
   /**
    * `DBOS_EDGE_TICK_INTERVAL_MS` (default 1000; 0 turns it off): how often a long-running server (Node, Bun) runs the
    * schedule tick. Cloudflare and Deno run it from their cron triggers instead.
@@ -152,6 +157,12 @@ export function parseTokens(text: string | undefined): ApiToken[] {
     });
 }
 
+/** Whether a server listening on `hostname` is reachable only from this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** The variable each option read from the environment came from, by its path in `AppConfig`. */
 const VARIABLE_OF: [path: string, variable: string][] = [
   ['limits.maxBodyBytes', 'DBOS_EDGE_MAX_BODY_BYTES'],
@@ -186,7 +197,8 @@ function validateFromEnv(input: Record<string, unknown>): v.InferOutput<typeof A
  * | `DBOS_SYSTEM_SCHEMA` | schema name, default `dbos` |
  * | `DBOS_APPLICATION_NAME` | the application the service acts for |
  * | `DBOS_EDGE_API_TOKENS` | `full:TOKEN,read:TOKEN` |
- * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only) |
+ * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only; `HOST` must be loopback) |
+ * | `DBOS_EDGE_INSECURE_DEV_PUBLIC` | `1`: also allow open mode on Workers and Deno Deploy (reachable by anyone) |
  * | `DBOS_EDGE_WEBHOOKS` | JSON: `{ "<name>": { verify, secret?, send? \| enqueue? } }` |
  * | `DBOS_EDGE_WEBHOOK_SECRET` | the secret of webhooks that name none |
  * | `DBOS_EDGE_MAX_BODY_BYTES`, `DBOS_EDGE_MAX_WAIT_MS` | limits (default 1 MiB, 30 s) |
@@ -243,6 +255,10 @@ export function configFromEnv(env: Env): EnvConfig {
   if (tickIntervalMs !== 0 && tickIntervalMs < 100) {
     issue('DBOS_EDGE_TICK_INTERVAL_MS', 'min_value', 'must be 0 (off) or at least 100');
   }
+  const hostname = env.HOST || '127.0.0.1';
+  if (app.insecureDev && !isLoopback(hostname)) {
+    issue('HOST', 'loopback', 'must be a loopback address (127.0.0.1, ::1, localhost) while DBOS_EDGE_INSECURE_DEV=1');
+  }
   const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
   return {
     databaseUrl: url,
@@ -250,7 +266,8 @@ export function configFromEnv(env: Env): EnvConfig {
     applicationName: env.DBOS_APPLICATION_NAME || undefined,
     dataDir: env.DBOS_EDGE_DATA_DIR || DEFAULT_DATA_DIR,
     port,
-    hostname: env.HOST || '127.0.0.1',
+    hostname,
+    insecurePublic: env.DBOS_EDGE_INSECURE_DEV_PUBLIC === '1',
     tickIntervalMs,
     app,
   };

@@ -20,6 +20,7 @@ const DEFAULTS: EnvConfig = {
   dataDir: '.data/pglite',
   port: 3000,
   hostname: '127.0.0.1',
+  insecurePublic: false,
   tickIntervalMs: 1000,
   app: { tokens: [], insecureDev: false, limits: {} },
 };

@@ -8,6 +8,7 @@ import { resolveDriver, systemUrlFromApplicationUrl } from '../../src/connect.ts
 import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
 import { DBOSEdgeError, DriverError } from '../../src/errors.ts';
 import { configFromEnv, parseTokens } from '../../src/http/config.ts';
+import { createService } from '../../src/http/entry.ts';
 import { problemFromError, problemResponse } from '../../src/http/problem.ts';
 import { idempotentMessageID } from '../../src/message-id.ts';
 import { ClientConfigSchema, EnqueueOptionsSchema, validate } from '../../src/options.ts';
@@ -165,5 +166,33 @@ describe('start-up configuration', () => {
     expect(issuesOf(() => configFromEnv({ DBOS_EDGE_WEBHOOKS: hooks }))).toContainEqual(
       expect.objectContaining({ field: 'DBOS_EDGE_WEBHOOKS.gh.toleranceSeconds' }),
     );
+  });
+});
+
+describe('open mode', () => {
+  const open = { DBOS_EDGE_INSECURE_DEV: '1', DBOS_SYSTEM_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/none' };
+
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'example.com'])('refuses HOST=%s', (host) => {
+    expect(issuesOf(() => configFromEnv({ ...open, HOST: host }))).toEqual([
+      expect.objectContaining({ field: 'HOST', rule: 'loopback' }),
+    ]);
+  });
+
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])('serves on HOST=%s', (host) => {
+    expect(configFromEnv({ ...open, HOST: host }).app.insecureDev).toBe(true);
+  });
+
+  it('needs DBOS_EDGE_INSECURE_DEV_PUBLIC=1 on a Worker and on Deno Deploy', async () => {
+    for (const options of [{ mode: 'per-request' as const }, { mode: 'shared' as const, public: true }]) {
+      await expect(createService({ env: open, logger: false, ...options })).rejects.toMatchObject({
+        issues: [expect.objectContaining({ field: 'DBOS_EDGE_INSECURE_DEV_PUBLIC' })],
+      });
+      const service = await createService({
+        env: { ...open, DBOS_EDGE_INSECURE_DEV_PUBLIC: '1' },
+        logger: false,
+        ...options,
+      });
+      await service.close();
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Webhook replays do nothing (issue 14, findings 4, 5 and 12a), through the app on a real Postgres:
+ * Replays do nothing (issue 14, findings 4, 5, 10 and 12a), through the app on a real Postgres:
  * - a captured GitHub body and signature resent under new X-GitHub-Delivery headers starts one workflow, not many;
  * - a send delivery signed for one workflow, replayed to another workflow's path, is refused and writes nothing;
- * - an unknown webhook name gets the very answer a bad signature gets.
+ * - an unknown webhook name gets the very answer a bad signature gets;
+ * - a schedule tick's `now` cannot be pushed past the server clock, and an out-of-range date is a 400 (finding 10).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destinationWebhookSecret, signGithubWebhook } from '../../../src/http/index.ts';
@@ -70,5 +71,34 @@ describe('webhook replays', () => {
     );
     expect(unknown).toEqual(badSignature);
     expect(unknown.status).toBe(401);
+  });
+});
+
+describe('the schedule tick', () => {
+  const tick = (now: unknown) => h.call('POST', '/v1/schedules/tick', { body: { now } });
+
+  it('refuses a now far past the server clock, so last_fired_at cannot be pushed ahead for good', async () => {
+    await h.call('POST', '/v1/schedules', {
+      body: { scheduleName: 'skew', workflowName: 'w', schedule: '* * * * *' },
+    });
+    await tick(NOW); // the watermark: now
+    const before = await h.db.sql`SELECT last_fired_at FROM dbos.workflow_schedules WHERE schedule_name = 'skew'`;
+    const future = await tick('2125-01-01T00:00:00Z');
+    expect(future.status).toBe(400);
+    expect(((await future.json()) as { errors: unknown[] }).errors).toEqual([
+      expect.objectContaining({ field: 'body.now', rule: 'clock_skew' }),
+    ]);
+    const after = await h.db.sql`SELECT last_fired_at FROM dbos.workflow_schedules WHERE schedule_name = 'skew'`;
+    expect(after).toEqual(before);
+  });
+
+  it('answers an out-of-range date with a 400, not a 500', async () => {
+    for (const now of [8.64e15 + 1, -9e15, Number.MAX_SAFE_INTEGER]) {
+      const r = await tick(now);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { errors: unknown[] }).errors).toContainEqual(
+        expect.objectContaining({ field: 'body.now' }),
+      );
+    }
   });
 });
