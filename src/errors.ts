@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'STREAM_TIMEOUT'
   | 'SERIALIZATION'
   | 'NON_EXISTENT_SCHEDULE'
-  | 'CONFLICTING_SCHEDULE';
+  | 'CONFLICTING_SCHEDULE'
+  | 'OVERLOADED';
 
 export class DBOSEdgeError extends Error {
   readonly code: ErrorCode;

@@ -410,6 +410,10 @@ export const ListSchedulesSchema = v.strictObject({
   scheduleNamePrefix: v.optional(oneOrMany()),
   /** Owners to list (plus unclaimed schedules). Default: the client's application. */
   applicationName: v.optional(oneOrMany()),
+  /** Most schedules to return (a page); unset: all. */
+  limit: v.optional(positiveInt()),
+  /** Only schedules named after this one (by name order): the last name of the previous page. */
+  startAfter: v.optional(id()),
 });
 export type ListSchedulesInput = v.InferInput<typeof ListSchedulesSchema>;
 

@@ -20,6 +20,7 @@ import { type Problem, problem, problemFromError, problemResponse } from './prob
 import { type AnyRoute, honoPath, route } from './route.ts';
 import { scheduleRoutes } from './schedules.ts';
 import { HealthSchema, requestSchemas } from './schemas.ts';
+import { WaitSlots } from './wait-slots.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { workflowRoutes } from './workflows.ts';
 
@@ -127,6 +128,17 @@ function coerceQuery(
   return out;
 }
 
+/**
+ * The docs page is self-contained (inline style, no script): the policy allows nothing else, so even a hostile
+ * string in the document could not load or run anything, and the page cannot be framed or sniffed as another type.
+ */
+const DOCS_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Builds the router. Throws `ValidationError` for bad configuration, including no token without `insecureDev`. */
 export function createApp(options: CreateAppOptions): Hono<Env> {
   const { client: sharedClient, clientFactory, logger: loggerOption, now = Date.now, info, ...rest } = options;
@@ -155,6 +167,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   const verifier = new TokenVerifier(tokens);
   const log: Logger = loggerOption === false ? () => {} : (loggerOption ?? defaultLogger);
   const schemas = requestSchemas(limits);
+  const waits = new WaitSlots(limits.maxConcurrentWaits);
 
   let document: Record<string, unknown> | undefined;
   let docsHtml: string | undefined;
@@ -193,7 +206,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
       responses: { 200: { description: 'HTML', contentType: 'text/html' } },
       handler: async () => {
         docsHtml ??= docsPage(getDocument());
-        return new Response(docsHtml, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+        return new Response(docsHtml, { headers: { 'content-type': 'text/html; charset=utf-8', ...DOCS_HEADERS } });
       },
     }),
   ];
@@ -315,6 +328,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
           rawBody,
           limits,
           now,
+          waitSlot: () => waits.acquire(),
           client: async () => {
             if (sharedClient) return sharedClient;
             created ??= await (clientFactory as NonNullable<typeof clientFactory>)(c);

@@ -23,6 +23,8 @@ export const DEFAULT_LIMITS = {
   maxPageSize: 1000,
   /** How often an idle SSE stream sends a keep-alive comment. */
   sseKeepAliveMs: 15_000,
+  /** Long polls and SSE streams served at once by one process; more get 503 with Retry-After. */
+  maxConcurrentWaits: 1000,
 } as const;
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
@@ -89,6 +91,7 @@ export const AppConfigSchema = v.strictObject({
       defaultPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
       maxPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
       sseKeepAliveMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100))),
+      maxConcurrentWaits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     }),
   ),
 });

@@ -39,6 +39,7 @@ const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; 
   CLIENT_DESTROYED: { status: 503, title: 'Shutting down', kind: 'unavailable', expose: false },
   SCHEMA: { status: 503, title: 'System database not ready', kind: 'unavailable', expose: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', kind: 'too-large', expose: true },
+  OVERLOADED: { status: 503, title: 'Too many waits', kind: 'unavailable', expose: true },
   DRIVER: null,
   CONFIG: null,
   AWAITED_WORKFLOW_CANCELLED: null,

@@ -94,9 +94,12 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
       access: 'read',
       query: s.listSchedulesQuery,
       responses: { 200: { description: 'The schedules', schema: ScheduleListSchema } },
-      handler: async ({ client, query }) => {
-        const list = await (await client()).listSchedules(query);
-        return jsonResponse({ schedules: list.map(scheduleJson) });
+      description: 'A page of at most `limit` schedules (default and cap: the page sizes of listings), by name.',
+      handler: async ({ client, query, limits }) => {
+        const limit = query.limit ?? limits.defaultPageSize;
+        const list = await (await client()).listSchedules({ ...query, limit });
+        const last = list.length === limit ? list[list.length - 1]?.scheduleName : undefined;
+        return jsonResponse({ schedules: list.map(scheduleJson), ...(last ? { nextStartAfter: last } : {}) });
       },
     }),
     route({

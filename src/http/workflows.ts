@@ -214,9 +214,11 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         202: { description: 'Not finished within timeoutMs', schema: ResultSchema },
       },
       problems: [404],
-      handler: async ({ client, params, query }) => {
+      handler: async ({ client, params, query, waitSlot }) => {
         const id = params.workflowID;
-        const status = await (await client()).waitForWorkflow(id, { timeoutMs: query.timeoutMs ?? 0 });
+        const timeoutMs = query.timeoutMs ?? 0;
+        const release = timeoutMs > 0 ? waitSlot() : () => {};
+        const status = await (await client()).waitForWorkflow(id, { timeoutMs }).finally(release);
         if (!status) throw new DBOSNonExistentWorkflowError(id);
         if (!isActive(status.status)) return jsonResponse(result(status));
         return jsonResponse({ workflowID: id, status: status.status, ready: false }, 202);
@@ -339,7 +341,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         202: { description: 'None finished within timeoutMs', schema: WorkflowRefSchema },
       },
       problems: [404],
-      handler: async ({ client, body }) => {
+      handler: async ({ client, body, waitSlot }) => {
         const dbos = await client();
         const ids = [...new Set(body.workflowIDs)];
         const found = await dbos.listWorkflows({ workflowIDs: ids, loadInput: false, loadOutput: false });
@@ -350,11 +352,14 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         if (done) return jsonResponse({ workflowID: done.workflowID });
         const timeoutMs = body.timeoutMs ?? 0;
         if (timeoutMs > 0) {
+          const release = waitSlot();
           try {
             const h = await dbos.waitFirst(ids, { timeoutMs });
             return jsonResponse({ workflowID: h.workflowID });
           } catch (e) {
             if (!(e instanceof DBOSWaitTimeoutError)) throw e;
+          } finally {
+            release();
           }
         }
         return jsonResponse({ workflowID: null }, 202);

@@ -52,13 +52,14 @@ describe('defaults', () => {
     expect(configFromEnv(empty)).toEqual(DEFAULTS);
   });
 
-  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000', () => {
+  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000, 1000 concurrent waits', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxBodyBytes: 1_048_576,
       maxWaitMs: 30_000,
       defaultPageSize: 100,
       maxPageSize: 1000,
       sseKeepAliveMs: 15_000,
+      maxConcurrentWaits: 1000,
     });
   });
 });
