@@ -6,6 +6,7 @@
  *   request gets a 500 (an outage is a 503 with Retry-After), through the client every failure is a retryable
  *   DriverError; every acknowledged write is in the database, and after retrying the refused ones nothing is lost
  *   and nothing is duplicated.
+ * - the same through a TCP proxy that cuts every connection (mid-statement) and stalls them, over and over.
  * No duration is asserted: the proxy counts refused connection attempts, and loops are bounded by count.
  */
 import postgres from 'postgres';
@@ -205,6 +206,93 @@ async function storedIndexes(destination: string): Promise<Set<number>> {
   const messages = await db.sql`SELECT message FROM dbos.notifications WHERE destination_uuid = ${destination}`;
   return new Set([
     ...workflows.map((r) => Number(String(r.workflow_uuid).slice('http-out-'.length))),
+    ...messages.map((r) => Number(JSON.parse(String(r.message)))),
+  ]);
+}
+
+describe('writes and waits through a proxy that cuts and stalls connections', () => {
+  it('nothing acknowledged is lost, nothing is duplicated, no wait fails within its timeout', async () => {
+    const client = new DBOSClient({
+      systemDatabaseUrl: proxy.url(db.name),
+      polling: { minIntervalMs: 2, maxIntervalMs: 20, listeningIntervalMs: 20 },
+    });
+    const destination = `proxy-dest-${crypto.randomUUID()}`;
+    await insertWorkflow(destination);
+    const awaited = `proxy-wait-${crypto.randomUUID()}`;
+    await insertWorkflow(awaited);
+    const wait = client.retrieveWorkflow(awaited).getResult({ timeoutMs: 120_000 });
+    const op = (i: number) =>
+      i % 2 === 0
+        ? client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: `proxy-${destination}-${i}` })
+        : client.send(destination, i, undefined, `proxy-${i}`);
+    const total = 400;
+    let done = 0;
+    let cuts = 0;
+    let stalls = 0;
+    // Faults are driven by progress (every 20 finished operations), never by the clock.
+    const faults = (async () => {
+      for (let round = 0; round < 40 && done < total; round++) {
+        const target = done + 20;
+        for (let i = 0; i < 2000 && done < Math.min(target, total); i++) await pause(2);
+        if (round % 2 === 0) {
+          proxy.down();
+          cuts += 1;
+          const refused = proxy.refused;
+          for (let i = 0; i < 2000 && proxy.refused < refused + 3; i++) await pause(2);
+        } else {
+          proxy.stall();
+          stalls += 1;
+          await pause(20);
+        }
+        proxy.up();
+      }
+    })();
+    const outcomes = await pool(total, 8, (i) =>
+      op(i).then(
+        () => {
+          done += 1;
+          return undefined;
+        },
+        (e: unknown) => {
+          done += 1;
+          return e;
+        },
+      ),
+    );
+    await faults;
+    proxy.up();
+    const failures = outcomes.filter((e) => e !== undefined);
+    for (const e of failures) {
+      expect(e).toBeInstanceOf(DriverError);
+      expect((e as DriverError).retryable).toBe(true);
+    }
+    const acknowledged = outcomes.flatMap((e, i) => (e === undefined ? [i] : []));
+    const found = await proxyStored(destination);
+    expect(acknowledged.filter((i) => !found.has(i))).toEqual([]);
+    for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i);
+    const after = await proxyStored(destination);
+    expect(after.size).toBe(total);
+    const [{ n: messages }] = (await db.sql`SELECT count(*)::int AS n FROM dbos.notifications
+      WHERE destination_uuid = ${destination}`) as [{ n: number }];
+    expect(messages).toBe(total / 2);
+    await db.sql`UPDATE dbos.workflow_status SET status = 'SUCCESS', output = '"ok"' WHERE workflow_uuid = ${awaited}`;
+    expect(await wait).toBe('ok');
+    console.info(
+      `proxy cuts ${cuts} and stalls ${stalls}: tried ${total}, acknowledged ${acknowledged.length}, found ${found.size}, ` +
+        `failed retryably ${failures.length}, lost 0, duplicated 0, waits failed 0`,
+    );
+    await client.destroy();
+  });
+});
+
+/** The operation indexes of the proxy test found in the database. */
+async function proxyStored(destination: string): Promise<Set<number>> {
+  const prefix = `proxy-${destination}-`;
+  const workflows =
+    await db.sql`SELECT workflow_uuid FROM dbos.workflow_status WHERE workflow_uuid LIKE ${`${prefix}%`}`;
+  const messages = await db.sql`SELECT message FROM dbos.notifications WHERE destination_uuid = ${destination}`;
+  return new Set([
+    ...workflows.map((r) => Number(String(r.workflow_uuid).slice(prefix.length))),
     ...messages.map((r) => Number(JSON.parse(String(r.message)))),
   ]);
 }
