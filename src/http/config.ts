@@ -25,6 +25,8 @@ export const DEFAULT_LIMITS = {
   sseKeepAliveMs: 15_000,
   /** Long polls and SSE streams served at once by one process; more get 503 with Retry-After. */
   maxConcurrentWaits: 1000,
+  /** Largest JSON of an offset-paged listing's items: a page of large payloads ends early (`nextOffset` goes on). */
+  maxResponseBytes: 8 * 1024 * 1024,
 } as const;
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
@@ -92,6 +94,7 @@ export const AppConfigSchema = v.strictObject({
       maxPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
       sseKeepAliveMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100))),
       maxConcurrentWaits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      maxResponseBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     }),
   ),
 });

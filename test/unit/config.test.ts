@@ -52,7 +52,7 @@ describe('defaults', () => {
     expect(configFromEnv(empty)).toEqual(DEFAULTS);
   });
 
-  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000, 1000 concurrent waits', () => {
+  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000, 1000 concurrent waits, 8 MiB listings', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxBodyBytes: 1_048_576,
       maxWaitMs: 30_000,
@@ -60,6 +60,7 @@ describe('defaults', () => {
       maxPageSize: 1000,
       sseKeepAliveMs: 15_000,
       maxConcurrentWaits: 1000,
+      maxResponseBytes: 8 * 1024 * 1024,
     });
   });
 });

@@ -77,3 +77,35 @@ describe('/docs', () => {
     expect(r.headers.get('content-security-policy')).not.toContain('script-src');
   });
 });
+
+describe('listing response size', () => {
+  it('ends a page of large payloads early and carries on from there, never skipping or repeating', async () => {
+    const small = await httpHarness('edge_hard_bytes', { limits: { maxResponseBytes: 4000 } });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const r = await small.call('POST', '/v1/workflows', {
+          body: { options: { queueName: 'big', workflowName: 'w', workflowID: `big-${i}` }, args: ['x'.repeat(900)] },
+        });
+        expect(r.status).toBe(201);
+        ids.push(`big-${i}`);
+      }
+      const seen: string[] = [];
+      let offset: number | null = 0;
+      let pages = 0;
+      while (offset !== null && pages < 20) {
+        const r = await small.call('GET', `/v1/workflows?queueName=big&limit=100&offset=${offset}`);
+        const text = await r.text();
+        expect(text.length).toBeLessThan(4000 + 2000); // one item may cross the budget; the next page starts there
+        const body = JSON.parse(text) as { workflows: { workflowID: string }[]; nextOffset: number | null };
+        seen.push(...body.workflows.map((w) => w.workflowID));
+        offset = body.nextOffset;
+        pages += 1;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(seen.sort()).toEqual([...ids].sort());
+    } finally {
+      await small.close();
+    }
+  });
+});
