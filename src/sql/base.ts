@@ -24,11 +24,24 @@ export type Query<R extends Row = Row> = Statement<R>;
 /** The client's connection, opened once: the driver and the schema it talks to. */
 export type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
 
-/** Builds a statement for the connected schema and runs it: one round trip. */
+/** Attempts of a statement that lost a race (serialization failure 40001, deadlock 40P01). */
+const RACE_ATTEMPTS = 3;
+
+/**
+ * Builds a statement for the connected schema and runs it: one round trip. A statement that lost a race was rolled
+ * back whole, so it is sent again (up to `RACE_ATTEMPTS` times) before its error reaches the caller.
+ */
 export async function runOn<R extends Row>(connect: Connect, build: (ctx: SqlContext) => Query<R>): Promise<R[]> {
   const { driver, ctx } = await connect();
   const query = build(ctx);
-  return driver.query<R>(query.text, query.params);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await driver.query<R>(query.text, query.params);
+    } catch (e) {
+      const state = (e as { sqlState?: unknown }).sqlState;
+      if (attempt >= RACE_ATTEMPTS || (state !== '40001' && state !== '40P01')) throw e;
+    }
+  }
 }
 
 /** The queue every DBOS app polls: resumed, forked and scheduled runs go there unless a queue is named. */

@@ -296,3 +296,47 @@ async function proxyStored(destination: string): Promise<Set<number>> {
     ...messages.map((r) => Number(JSON.parse(String(r.message)))),
   ]);
 }
+
+describe('lost races', () => {
+  it('a statement failing with 40001 is sent again; once retries are exhausted it is a retryable 503', async () => {
+    const client = new DBOSClient({ systemDatabaseUrl: db.url });
+    const token = 'race-token-0123456789abcd';
+    const app = createApp({ client, tokens: [{ token, scope: 'full' }], logger: false });
+    // A real Postgres trigger that fails the first insert of each `flaky-` workflow with a serialization failure,
+    // and every insert of a `doomed-` one; a sequence counts the attempts (nextval survives the rollback).
+    await db.sql.unsafe(`
+      CREATE SEQUENCE race_attempts;
+      CREATE FUNCTION race() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.workflow_uuid LIKE 'flaky-%' AND nextval('race_attempts') = 1 THEN
+          RAISE EXCEPTION 'could not serialize access' USING ERRCODE = '40001';
+        END IF;
+        IF NEW.workflow_uuid LIKE 'doomed-%' THEN
+          PERFORM nextval('race_attempts');
+          RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER race BEFORE INSERT ON dbos.workflow_status FOR EACH ROW EXECUTE FUNCTION race();`);
+    try {
+      const h = await client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: 'flaky-1' });
+      expect(h.workflowID).toBe('flaky-1');
+      const [{ n }] = (await db.sql`SELECT last_value::int AS n FROM race_attempts`) as [{ n: number }];
+      expect(n).toBe(2);
+      const r = await app.request('/v1/workflows', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ options: { queueName: 'q', workflowName: 'w', workflowID: 'doomed-1' } }),
+      });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('1');
+      const [{ n: after }] = (await db.sql`SELECT last_value::int AS n FROM race_attempts`) as [{ n: number }];
+      expect(after).toBe(2 + 3);
+    } finally {
+      await db.sql.unsafe(
+        'DROP TRIGGER race ON dbos.workflow_status; DROP FUNCTION race(); DROP SEQUENCE race_attempts',
+      );
+      await client.destroy();
+    }
+  });
+});
