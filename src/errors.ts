@@ -54,6 +54,12 @@ export class ValidationError extends DBOSEdgeError {
   }
 }
 
+/**
+ * A SQLSTATE: a class Postgres defines (two digits, or F0, HV, P0, XX) and three more characters. A Node error's
+ * `code` such as `EPIPE` has five capitals too, but it is a transport failure, not the database's answer.
+ */
+const SQLSTATE = /^(?:[0-9]{2}|F0|HV|P0|XX)[0-9A-Z]{3}$/;
+
 /** A failure reported by the database or the transport, normalised by the adapter. */
 export class DriverError extends DBOSEdgeError {
   /** SQLSTATE, when the database answered; undefined for transport failures. */
@@ -99,7 +105,7 @@ export class DriverError extends DBOSEdgeError {
     const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
     const code = text(err?.code);
     return new DriverError(message ?? text(err?.message) ?? String(e), {
-      sqlState: code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+      sqlState: code && SQLSTATE.test(code) ? code : undefined,
       constraint: text(err?.constraint) ?? text(err?.constraint_name),
       detail: text(err?.detail),
       cause: e,

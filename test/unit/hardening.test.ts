@@ -196,3 +196,19 @@ describe('open mode', () => {
     }
   });
 });
+
+describe('transport failures', () => {
+  it('a Node system error whose code looks like a SQLSTATE (EPIPE) is a retryable transport failure', () => {
+    for (const epipe of [
+      Object.assign(new Error('write EPIPE'), { code: 'EPIPE', errno: -32, syscall: 'write' }),
+      Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }),
+    ]) {
+      const error = DriverError.from(epipe);
+      expect(error.sqlState).toBeUndefined();
+      expect(error.retryable).toBe(true);
+      expect(problemFromError(error).problem.status).toBe(503);
+    }
+    expect(DriverError.from(Object.assign(new Error('x'), { code: '57P01' })).sqlState).toBe('57P01');
+    expect(DriverError.from(Object.assign(new Error('x'), { code: 'XX000' })).sqlState).toBe('XX000');
+  });
+});
