@@ -55,10 +55,10 @@ export class ValidationError extends DBOSEdgeError {
 }
 
 /**
- * A SQLSTATE: a class Postgres defines (two digits, or F0, HV, P0, XX) and three more characters. A Node error's
+ * A SQLSTATE: a class Postgres defines (a digit and a digit or capital, as in 57 or 3D; or F0, HV, P0, XX) and three more characters. A Node error's
  * `code` such as `EPIPE` has five capitals too, but it is a transport failure, not the database's answer.
  */
-const SQLSTATE = /^(?:[0-9]{2}|F0|HV|P0|XX)[0-9A-Z]{3}$/;
+const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
 /** A failure reported by the database or the transport, normalised by the adapter. */
 export class DriverError extends DBOSEdgeError {

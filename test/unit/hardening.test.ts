@@ -209,6 +209,8 @@ describe('transport failures', () => {
       expect(problemFromError(error).problem.status).toBe(503);
     }
     expect(DriverError.from(Object.assign(new Error('x'), { code: '57P01' })).sqlState).toBe('57P01');
-    expect(DriverError.from(Object.assign(new Error('x'), { code: 'XX000' })).sqlState).toBe('XX000');
+    for (const sqlState of ['XX000', '3D000', '0A000', '2BP01', '42P01']) {
+      expect(DriverError.from(Object.assign(new Error('x'), { code: sqlState })).sqlState).toBe(sqlState);
+    }
   });
 });
