@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from './errors.ts';
 import { CHANNELS, type Listeners } from './listen.ts';
+import { idempotentMessageID } from './message-id.ts';
 import {
   type GetEventOptions,
   GetEventOptionsSchema,
@@ -126,7 +127,8 @@ export class Communication {
       message: await this.#scope.codec.encode(m.message, serialization, `${field}message`),
       serialization,
       // DBOS scopes an idempotency key per destination, so one key can be reused across workflows.
-      messageID: m.idempotencyKey === undefined ? crypto.randomUUID() : `${m.idempotencyKey}::${m.destinationID}`,
+      messageID:
+        m.idempotencyKey === undefined ? crypto.randomUUID() : idempotentMessageID(m.idempotencyKey, m.destinationID),
     };
   }
 

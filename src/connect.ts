@@ -41,6 +41,11 @@ export interface OpenOptions {
 }
 
 const PER_REQUEST_POSTGRES = { max: 1, endOnClose: false, fetchTypes: false, inlineParams: true } as const;
+/**
+ * No type lookup on open for a pool either: the core reads no array columns, and postgres.js leaves an unhandled
+ * rejection (which ends a Node process) when a connection is terminated during that lookup, as in a failover.
+ */
+const POOL_POSTGRES = { fetchTypes: false } as const;
 
 /** DBOS's default: the system database is the application database's name plus `_dbos_sys`. */
 export function systemUrlFromApplicationUrl(applicationUrl: string): string {
@@ -50,7 +55,14 @@ export function systemUrlFromApplicationUrl(applicationUrl: string): string {
   } catch {
     throw new ValidationError([{ field: 'applicationDatabaseUrl', rule: 'url', message: 'is not a valid URL' }]);
   }
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  let name: string;
+  try {
+    name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  } catch {
+    throw new ValidationError([
+      { field: 'applicationDatabaseUrl', rule: 'url', message: 'its database name is not valid percent-encoding' },
+    ]);
+  }
   if (!name) {
     throw new ValidationError([{ field: 'applicationDatabaseUrl', rule: 'database', message: 'names no database' }]);
   }
@@ -157,7 +169,10 @@ export async function openTarget(target: DatabaseTarget, options: OpenOptions = 
   switch (target.kind) {
     case 'postgres': {
       const { postgresDriver } = await import('../adapters/postgres.ts');
-      return postgresDriver(target.connectionString, options.connection === 'per-request' ? PER_REQUEST_POSTGRES : {});
+      return postgresDriver(
+        target.connectionString,
+        options.connection === 'per-request' ? PER_REQUEST_POSTGRES : POOL_POSTGRES,
+      );
     }
     case 'neon-http': {
       const { neonHttpDriver } = await import('../adapters/neon-http.ts');
@@ -204,7 +219,8 @@ export function resolveDriver(config: {
       },
     ]);
   }
-  const target = parseDatabaseUrl(url);
+  // A bad derived URL is the application URL's fault: name that field.
+  const target = parseDatabaseUrl(url, config.systemDatabaseUrl ? 'systemDatabaseUrl' : 'applicationDatabaseUrl');
   const options: OpenOptions = {
     ...(config.systemDatabaseSchemaName === undefined ? {} : { schema: config.systemDatabaseSchemaName }),
     ...(config.connection === undefined ? {} : { connection: config.connection }),

@@ -4,10 +4,13 @@
  * one statement pays both once. A lone enqueue is sent at once, alone, so sequential callers see no added
  * latency; only what arrives while `maxInFlight` statements are already running waits for the next one.
  *
- * Each caller still gets its own row's outcome. A statement is all or nothing: if it fails (a dropped
- * connection), every enqueue in it fails with that error and none of its rows was written.
+ * Each caller still gets its own row's outcome. A statement is all or nothing: if it fails because of the data
+ * of some row (the database refused a value), its halves are sent again (and theirs), so only the bad row fails;
+ * if it fails otherwise (a dropped connection), every enqueue in it fails with that error and none was written.
  */
+import { DBOSEdgeError, DriverError } from './errors.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from './sql/workflows.ts';
+import { isDataState } from './sql-state.ts';
 
 interface Pending {
   readonly row: EnqueueRow;
@@ -62,19 +65,38 @@ export class EnqueueBatcher {
       }
       this.#pending = later;
       this.#inFlight += 1;
-      this.#run(batch.map((p) => p.row))
-        .then(
-          (rows) => {
-            for (const outcome of rows) batch[outcome.n - 1]?.resolve(outcome);
-          },
-          (error) => {
-            for (const p of batch) p.reject(error);
-          },
-        )
-        .finally(() => {
-          this.#inFlight -= 1;
-          this.#flush();
-        });
+      void this.#settle(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#flush();
+      });
     }
   }
+
+  /** Runs the batch's statement and settles every caller in it, each exactly once; never rejects. */
+  async #settle(batch: Pending[]): Promise<void> {
+    try {
+      const rows = await this.#statement(batch);
+      for (const outcome of rows) batch[outcome.n - 1]?.resolve(outcome);
+      // A caller whose row got no outcome row (or an out-of-range `n`) is settled too: a promise must never hang.
+      // (Settling an already resolved promise again does nothing.)
+      for (const p of batch) p.reject(missingOutcome(p.row.workflowID));
+    } catch (error) {
+      if (batch.length > 1 && error instanceof DriverError && isDataState(error.sqlState)) {
+        // A row's value broke the statement: send each half again (and so on), so only the bad rows fail.
+        const half = Math.ceil(batch.length / 2);
+        await Promise.all([this.#settle(batch.slice(0, half)), this.#settle(batch.slice(half))]);
+        return;
+      }
+      for (const p of batch) p.reject(error);
+    }
+  }
+
+  /** One statement for the batch; a synchronous throw from `run` becomes a failed statement like any other. */
+  async #statement(batch: Pending[]): Promise<EnqueueOutcomeRow[]> {
+    return this.#run(batch.map((p) => p.row));
+  }
+}
+
+function missingOutcome(workflowID: string): DBOSEdgeError {
+  return new DBOSEdgeError('CORRUPT_ROW', `The enqueue statement returned no outcome for workflow ${workflowID}`);
 }

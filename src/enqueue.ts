@@ -5,7 +5,13 @@
  */
 import * as v from 'valibot';
 import { EnqueueBatcher } from './enqueue-batcher.ts';
-import { DBOSConflictingWorkflowError, DBOSEdgeError, DBOSQueueDuplicatedError, ValidationError } from './errors.ts';
+import {
+  DBOSConflictingWorkflowError,
+  DBOSEdgeError,
+  DBOSQueueDuplicatedError,
+  DriverError,
+  ValidationError,
+} from './errors.ts';
 import {
   type EnqueueItem,
   EnqueueItemSchema,
@@ -18,6 +24,7 @@ import type { ClientScope } from './scope.ts';
 import { PORTABLE } from './serialization.ts';
 import { runOn } from './sql/base.ts';
 import { type EnqueueOutcomeRow, type EnqueueRow, enqueueStatement } from './sql/workflows.ts';
+import { isDataState } from './sql-state.ts';
 
 /** Attempts of an enqueue whose conflicting row was committed after the statement's snapshot. */
 const ENQUEUE_ATTEMPTS = 5;
@@ -69,7 +76,10 @@ export class Enqueuer {
     return this.enqueue(portable(options, positionalArgs), positionalArgs, namedArgs);
   }
 
-  /** Writes every item in one statement, sending again only the rows that raced a concurrent writer. */
+  /**
+   * Writes every item in one statement, sending again only the rows that raced a concurrent writer. An item whose
+   * value the database refuses fails alone: the others are written all the same.
+   */
   async enqueueMany(items: readonly EnqueueItem[]): Promise<ItemResult[]> {
     const list = validate(ItemsSchema, items, 'items');
     const prepared = await Promise.all(
@@ -92,10 +102,15 @@ export class Enqueuer {
     // Rows that raced a concurrent writer get no outcome; only they are sent again.
     for (let attempt = 0; attempt < ENQUEUE_ATTEMPTS && pending.length > 0; attempt++) {
       const batch = pending.map((i) => (prepared[i] as Prepared).row);
-      const rows = await runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, batch));
+      const rows = await this.#writeIsolated(batch);
       const retry: number[] = [];
-      for (const r of rows) {
-        const i = pending[Number(r.n) - 1] as number;
+      for (const [position, r] of rows.entries()) {
+        const i = pending[position] as number;
+        if (r === undefined) continue;
+        if (r instanceof DriverError) {
+          results[i] = { ok: false, error: r };
+          continue;
+        }
         try {
           const id = this.settle(prepared[i] as Prepared, r);
           if (id === undefined) retry.push(i);
@@ -107,6 +122,29 @@ export class Enqueuer {
       pending = retry;
     }
     return results.map((r, i) => r ?? { ok: false, error: contended((prepared[i] as Prepared).row.workflowID) });
+  }
+
+  /**
+   * Writes the rows in one statement and returns each row's outcome by position (undefined: none came back). If a
+   * row's value breaks the statement, its halves are written again (and theirs), so only the bad rows get the error.
+   */
+  async #writeIsolated(rows: readonly EnqueueRow[]): Promise<(EnqueueOutcomeRow | DriverError | undefined)[]> {
+    try {
+      const outcomes: (EnqueueOutcomeRow | undefined)[] = rows.map(() => undefined);
+      for (const r of await runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, rows))) {
+        if (Number(r.n) >= 1 && Number(r.n) <= rows.length) outcomes[Number(r.n) - 1] = r;
+      }
+      return outcomes;
+    } catch (e) {
+      if (!(e instanceof DriverError && isDataState(e.sqlState))) throw e;
+      if (rows.length === 1) return [e];
+      const half = Math.ceil(rows.length / 2);
+      const [first, second] = await Promise.all([
+        this.#writeIsolated(rows.slice(0, half)),
+        this.#writeIsolated(rows.slice(half)),
+      ]);
+      return [...first, ...second];
+    }
   }
 
   /**

@@ -2,6 +2,8 @@
  * Typed errors. Every error dbos-edge throws is a `DBOSEdgeError` with a stable `code`; the DBOS-named ones
  * keep the names and meanings of `@dbos-inc/dbos-sdk` (Python names beside each) so callers can match either.
  */
+import { isRetryableState } from './sql-state.ts';
+
 /** Every `code` a `DBOSEdgeError` can carry: a closed set, so a caller (and the HTTP status table) can be exhaustive. */
 export type ErrorCode =
   | 'VALIDATION'
@@ -28,7 +30,8 @@ export type ErrorCode =
   | 'CONFLICTING_OWNER'
   | 'NON_EXISTENT_VERSION'
   | 'TRANSACTION_ABORTED'
-  | 'INVALID_WORKFLOW_TRANSITION';
+  | 'INVALID_WORKFLOW_TRANSITION'
+  | 'OVERLOADED';
 
 export class DBOSEdgeError extends Error {
   readonly code: ErrorCode;
@@ -56,6 +59,12 @@ export class ValidationError extends DBOSEdgeError {
   }
 }
 
+/**
+ * A SQLSTATE: a class Postgres defines (a digit and a digit or capital, as in 57 or 3D; or F0, HV, P0, XX) and three more characters. A Node error's
+ * `code` such as `EPIPE` has five capitals too, but it is a transport failure, not the database's answer.
+ */
+const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
+
 /** A failure reported by the database or the transport, normalised by the adapter. */
 export class DriverError extends DBOSEdgeError {
   /** SQLSTATE, when the database answered; undefined for transport failures. */
@@ -75,7 +84,15 @@ export class DriverError extends DBOSEdgeError {
     this.sqlState = fields.sqlState;
     this.constraint = fields.constraint;
     this.detail = fields.detail;
+    this.retryable = fields.sqlState === undefined || isRetryableState(fields.sqlState);
   }
+
+  /**
+   * Trying again later can succeed: the database could not be reached (no SQLSTATE), lost the connection (class
+   * 08), ran out of resources (53), is shutting down or restarting (57P01-57P03), or the transaction lost a race
+   * (40001, 40P01). Over HTTP these are a 503 with `Retry-After`.
+   */
+  readonly retryable: boolean;
 
   /**
    * Wraps what a driver threw: a Postgres error (node-postgres, postgres.js, Neon and PGlite all carry `code`,
@@ -93,7 +110,7 @@ export class DriverError extends DBOSEdgeError {
     const text = (x: unknown) => (typeof x === 'string' && x ? x : undefined);
     const code = text(err?.code);
     return new DriverError(message ?? text(err?.message) ?? String(e), {
-      sqlState: code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined,
+      sqlState: code && SQLSTATE.test(code) ? code : undefined,
       constraint: text(err?.constraint) ?? text(err?.constraint_name),
       detail: text(err?.detail),
       cause: e,

@@ -186,6 +186,10 @@ export type ListSchedulesInput = {
   workflowName?: OneOrMany | undefined;
   scheduleNamePrefix?: OneOrMany | undefined;
   applicationName?: OneOrMany | undefined;
+  /** At most this many, by name. */
+  limit?: number | undefined;
+  /** Only schedules named after this one (the previous page's last name). */
+  startAfter?: string | undefined;
 };
 
 export type BackfillOptions = {

@@ -9,6 +9,7 @@ import { ValidationError, type ValidationIssue } from './errors.ts';
 import type { SchedulerApp } from './option-types.ts';
 import type { Serializer } from './serialization.ts';
 import { WORKFLOW_STATUSES } from './status.ts';
+import { isStorableJson, isStorableText, MAX_ID_BYTES, utf8Length } from './text.ts';
 import type { PollingOptions } from './wait.ts';
 
 export type {
@@ -38,12 +39,29 @@ export type {
 
 const INT32_MAX = 2_147_483_647;
 
-/** A string with at least one non-blank character (IDs, names). */
-export const id = () =>
+/** The rule name of each named check, by its requirement function (valibot reports every check as `check`). */
+const CHECK_RULES = new Map<unknown, string>();
+
+/** A `v.check` whose failures report `rule` rather than the generic `check`. */
+function namedCheck<T>(rule: string, requirement: (input: T) => boolean, message: string) {
+  CHECK_RULES.set(requirement, rule);
+  return v.check(requirement, message);
+}
+
+const notBlank = (s: string) => s.trim().length > 0;
+const storable = (s: string) => isStorableText(s);
+const withinIdBytes = (s: string) => utf8Length(s) <= MAX_ID_BYTES;
+
+/** Any string stored in an indexed or short text column: storable by Postgres and at most `MAX_ID_BYTES`. */
+export const text = () =>
   v.pipe(
     v.string(),
-    v.check((s) => s.trim().length > 0, 'must not be empty or blank'),
+    namedCheck('text', storable, 'must not contain NUL or unpaired UTF-16 surrogates'),
+    namedCheck('max_bytes', withinIdBytes, `must be at most ${MAX_ID_BYTES} UTF-8 bytes`),
   );
+
+/** A string with at least one non-blank character (IDs, names), storable and at most `MAX_ID_BYTES`. */
+export const id = () => v.pipe(text(), namedCheck('not_blank', notBlank, 'must not be empty or blank'));
 const oneOrMany = () => v.union([id(), v.array(id())]);
 
 /** A one-or-many filter value as a list (undefined stays undefined). */
@@ -51,21 +69,35 @@ export const asList = <T extends string>(x: T | T[] | undefined): T[] | undefine
   x === undefined ? undefined : ([x].flat() as T[]);
 const positiveInt = () => v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegativeInt = () => v.pipe(v.number(), v.integer(), v.minValue(0));
+/** The largest epoch milliseconds a JS Date holds (±100 million days). */
+const MAX_EPOCH_MS = 8.64e15;
 /** A point in time: an ISO 8601 string, a Date, or epoch milliseconds. */
 export const instant = () =>
   v.union([
     v.pipe(
       v.string(),
-      v.check((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
+      namedCheck('date_time', (s: string) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time'),
     ),
     v.date(),
-    v.pipe(v.number(), v.integer()),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      namedCheck('date_range', (ms: number) => Math.abs(ms) <= MAX_EPOCH_MS, 'must be a representable date'),
+    ),
   ]);
 
 const statusSchema = v.picklist(WORKFLOW_STATUSES);
 
 const serializationType = v.picklist(['portable', 'native']);
-const jsonObject = v.record(v.string(), v.unknown());
+/** A JSON object stored in jsonb, which refuses NUL and unpaired surrogates anywhere in it. */
+const jsonObject = v.pipe(
+  v.record(v.string(), v.unknown()),
+  namedCheck<Record<string, unknown>>(
+    'text',
+    isStorableJson,
+    'must not contain NUL or unpaired UTF-16 surrogates in any key or string',
+  ),
+);
 
 // ------------------------------------------------------------------ the client
 
@@ -144,9 +176,9 @@ export const EnqueueOptionsSchema = v.strictObject({
   /** Python `workflow_name`: the name the worker registered the workflow under. */
   workflowName: id(),
   /** Python `class_name`. */
-  workflowClassName: v.optional(v.string()),
+  workflowClassName: v.optional(text()),
   /** Python `instance_name`: the ConfiguredInstance name. */
-  workflowConfigName: v.optional(v.string()),
+  workflowConfigName: v.optional(text()),
   /** Python `workflow_id`. A random UUID when unset. */
   workflowID: v.optional(id()),
   /** What an enqueue with a workflow ID already in use does: return that workflow (default) or throw. */
@@ -168,9 +200,9 @@ export const EnqueueOptionsSchema = v.strictObject({
   /** Python `attributes`: a JSON object stored in JSONB, filterable in listWorkflows. */
   attributes: v.optional(jsonObject),
   /** Python `authenticated_user`. */
-  authenticatedUser: v.optional(v.string()),
+  authenticatedUser: v.optional(text()),
   /** Python `authenticated_roles`. */
-  authenticatedRoles: v.optional(v.array(v.string())),
+  authenticatedRoles: v.optional(v.array(text())),
   /** Python `application_name`: the owning application; defaults to the client's. */
   applicationName: v.optional(id()),
   /** Python `serialization_type`. Default: the client's serializer if it has one, else portable. */
@@ -286,7 +318,7 @@ export const MessageSchema = v.strictObject({
   message: v.unknown(),
   /** Unset: DBOS's null topic, which `DBOS.recv()` without a topic reads. */
   topic: v.optional(id()),
-  /** A retried send with the same key is delivered once (the message ID is `key::destinationID`). */
+  /** A retried send with the same key is delivered once (the message ID: see `message-id.ts`). */
   idempotencyKey: v.optional(id()),
   serializationType: v.optional(serializationType),
 });
@@ -330,7 +362,7 @@ export const ReadStreamOptionsSchema = v.strictObject({
 /** `readStreamOffset`'s options: those of `readStream` but the offset, which is an argument. */
 export const ReadStreamOffsetOptionsSchema = v.omit(ReadStreamOptionsSchema, ['offset']);
 
-const RULE_NAMES: Record<string, string> = { check: 'not_blank', custom: 'unsupported' };
+const RULE_NAMES: Record<string, string> = { custom: 'unsupported' };
 
 // ------------------------------------------------------------------ scale: pages, bulk, many
 
@@ -386,7 +418,7 @@ export const ScheduleSchema = v.strictObject({
   scheduleName: id(),
   /** The name the worker registered the workflow under; it is called with `(scheduledDate, context)`. */
   workflowName: id(),
-  workflowClassName: v.optional(v.string()),
+  workflowClassName: v.optional(text()),
   /** Cron: 5 fields, or 6 with seconds first, or a nickname such as `@daily`. */
   schedule: id(),
   context: v.optional(v.unknown()),
@@ -427,6 +459,10 @@ export const ListSchedulesSchema = v.strictObject({
   scheduleNamePrefix: v.optional(oneOrMany()),
   /** Owners to list (plus unclaimed schedules). Default: the client's application. */
   applicationName: v.optional(oneOrMany()),
+  /** Most schedules to return (a page); unset: all. */
+  limit: v.optional(positiveInt()),
+  /** Only schedules named after this one (by name order): the last name of the previous page. */
+  startAfter: v.optional(id()),
 });
 
 const scheduleIdFormat = v.picklist(['typescript', 'python']);
@@ -460,16 +496,18 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown, f
   if (result.success) return result.output;
   const issues: ValidationIssue[] = result.issues.map((issue) => {
     const path = v.getDotPath(issue);
-    // A strict object reports both unknown keys (expected "never") and missing required ones.
+    // A strict object reports unknown keys (expected "never"), missing required ones (received undefined), and a
+    // value of another type where an object belongs.
     if ((issue.type === 'strict_object' || issue.type === 'object') && path) {
-      const unknown = issue.expected === 'never';
-      return {
-        field: qualify(field, path),
-        rule: unknown ? 'unknown_field' : 'required',
-        message: unknown ? 'is not a known option' : 'is required',
-      };
+      if (issue.expected === 'never') {
+        return { field: qualify(field, path), rule: 'unknown_field', message: 'is not a known option' };
+      }
+      if (issue.received === 'undefined') {
+        return { field: qualify(field, path), rule: 'required', message: 'is required' };
+      }
     }
-    const rule = RULE_NAMES[issue.type] ?? issue.type;
+    const rule =
+      (issue.type === 'check' ? CHECK_RULES.get(issue.requirement) : undefined) ?? RULE_NAMES[issue.type] ?? issue.type;
     const message = issue.message;
     return { field: qualify(field, path), rule, message };
   });

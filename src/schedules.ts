@@ -253,6 +253,8 @@ export class Schedules {
         workflowNames: asList(f.workflowName),
         namePrefixes: asList(f.scheduleNamePrefix),
         applications,
+        startAfter: f.startAfter,
+        limit: f.limit,
       }),
     );
     return Promise.all(rows.map((r) => this.#schedule(r)));

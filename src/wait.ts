@@ -59,7 +59,11 @@ export interface WaitOptions {
   onTimeout?: () => Error;
 }
 
-/** Consecutive failed polls before the waiters are failed with the error. */
+/**
+ * Consecutive failed polls before the waiters are failed with a database error that is not retryable. A retryable
+ * one (the database unreachable, restarting, failing over) never fails a waiter: it keeps polling, backing off up
+ * to `maxIntervalMs`, until its own timeout.
+ */
 const MAX_POLL_FAILURES = 5;
 /** After a failed LISTEN, how long to poll only before trying again. */
 const RELISTEN_AFTER_MS = 30_000;
@@ -206,7 +210,7 @@ export class Watcher<T extends WatchItem, R extends Row = Row> {
     const floor = this.listening ? this.#listeningMs : this.#minMs;
     let interval = this.#maxMs;
     for (const w of this.#waiters) interval = Math.min(interval, Math.max(floor, (now - w.since) / 4));
-    if (this.#failures > 0) interval = Math.min(this.#maxMs, this.#minMs * 2 ** this.#failures);
+    if (this.#failures > 0) interval = Math.min(this.#maxMs, this.#minMs * 2 ** Math.min(this.#failures, 30));
     return Math.max(0, this.#lastPoll + interval - now);
   }
 
@@ -229,7 +233,8 @@ export class Watcher<T extends WatchItem, R extends Row = Row> {
       }
     } catch (e) {
       this.#failures += 1;
-      if (!(e instanceof DriverError) || this.#failures >= MAX_POLL_FAILURES) {
+      const rideOut = e instanceof DriverError && (e.retryable || this.#failures < MAX_POLL_FAILURES);
+      if (!rideOut) {
         this.#failures = 0;
         for (const w of [...this.#waiters]) w.reject(e);
       }

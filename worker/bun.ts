@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
 import { uiApp } from '../src/http/ui.ts';
+import { lockDataDir } from './data-lock.ts';
 
 declare const Bun: {
   env: Record<string, string | undefined>;
@@ -19,7 +20,10 @@ try {
   const service = await createService({
     env: Bun.env,
     mode: 'shared',
-    mkdir: (d) => mkdirSync(d, { recursive: true }),
+    mkdir: (d) => {
+      mkdirSync(d, { recursive: true });
+      lockDataDir(d);
+    },
     ui: uiApp(),
   });
   const { port, hostname, tickIntervalMs } = service.config;

@@ -21,11 +21,13 @@ declare const Deno: {
 };
 
 const env = Deno.env.toObject();
+const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
 const service = createService({
   env,
   mode: 'shared',
   mkdir: (d) => Deno.mkdir(d, { recursive: true }),
   ui: uiApp(),
+  public: onDeploy,
 });
 
 // Registered at the top level, as Deno Deploy requires (DBOS_EDGE_TICK_INTERVAL_MS=0 leaves it out). A failed tick
@@ -38,7 +40,6 @@ if (env.DBOS_EDGE_TICK_INTERVAL_MS !== '0') {
 
 try {
   const s = await service;
-  const onDeploy = env.DENO_DEPLOYMENT_ID !== undefined;
   const server = Deno.serve(
     {
       ...(onDeploy ? {} : { port: s.config.port, hostname: s.config.hostname }),

@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_DATA_DIR, openEmbedded } from '../src/connect.ts';
+import { lockDataDir } from './data-lock.ts';
 import { serveOverSocket } from './dev-socket.ts';
 import { serveOnNode } from './serve-node.ts';
 
@@ -26,6 +27,7 @@ if (env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL) {
   const dataDir = env.DBOS_EDGE_DATA_DIR || DEFAULT_DATA_DIR;
   const port = Number(env.DBOS_EDGE_DEV_PG_PORT || 5433);
   mkdirSync(dataDir, { recursive: true });
+  lockDataDir(dataDir);
   const db = await PGlite.create({ dataDir });
   await openEmbedded(db, env.DBOS_SYSTEM_SCHEMA ? { schema: env.DBOS_SYSTEM_SCHEMA } : {});
   const socket = await serveOverSocket(db, port, MAX_CONNECTIONS);

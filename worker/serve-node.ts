@@ -11,6 +11,7 @@ import type { ServerType } from '@hono/node-server';
 import { serve } from '@hono/node-server';
 import { createService, startTicker, startupError, startupLine } from '../src/http/entry.ts';
 import { uiApp } from '../src/http/ui.ts';
+import { lockDataDir } from './data-lock.ts';
 
 export interface NodeServerOptions {
   /** Runs after the service has closed, before the process exits (worker/dev.ts closes its database here). */
@@ -26,12 +27,20 @@ export async function serveOnNode(
     const service = await createService({
       env,
       mode: 'shared',
-      mkdir: (d) => mkdirSync(d, { recursive: true }),
+      mkdir: (d) => {
+        mkdirSync(d, { recursive: true });
+        lockDataDir(d);
+      },
       ui: uiApp(),
     });
     const { port, hostname, tickIntervalMs } = service.config;
     const server = serve({ fetch: service.app.fetch, port, hostname }, (info) => {
       console.log(startupLine(service, `http://${hostname}:${info.port}`));
+    });
+    // A busy port is one line, not a stack trace.
+    server.on('error', (error) => {
+      console.error(startupError(error));
+      process.exit(1);
     });
     const stopTicker = startTicker(service, tickIntervalMs);
     let stopping = false;

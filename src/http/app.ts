@@ -22,6 +22,7 @@ import { queueRoutes } from './queues.ts';
 import { type AnyRoute, honoPath, route } from './route.ts';
 import { scheduleRoutes } from './schedules.ts';
 import { HealthSchema, requestSchemas } from './schemas.ts';
+import { WaitSlots } from './wait-slots.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { workflowRoutes } from './workflows.ts';
 
@@ -132,6 +133,17 @@ function coerceQuery(
   return out;
 }
 
+/**
+ * The docs page is self-contained (inline style, no script): the policy allows nothing else, so even a hostile
+ * string in the document could not load or run anything, and the page cannot be framed or sniffed as another type.
+ */
+const DOCS_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** Builds the router. Throws `ValidationError` for bad configuration, including no token without `insecureDev`. */
 export function createApp(options: CreateAppOptions): Hono<Env> {
   const { client: sharedClient, clientFactory, logger: loggerOption, now = Date.now, info, ui, ...rest } = options;
@@ -160,6 +172,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   const verifier = new TokenVerifier(tokens);
   const log: Logger = loggerOption === false ? () => {} : (loggerOption ?? defaultLogger);
   const schemas = requestSchemas(limits);
+  const waits = new WaitSlots(limits.maxConcurrentWaits);
 
   let document: Record<string, unknown> | undefined;
   let docsHtml: string | undefined;
@@ -203,7 +216,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
       responses: { 200: { description: 'HTML', contentType: 'text/html' } },
       handler: async () => {
         docsHtml ??= docsPage(getDocument(), { open });
-        return new Response(docsHtml, { headers: { 'content-type': 'text/html; charset=utf-8' } });
+        return new Response(docsHtml, { headers: { 'content-type': 'text/html; charset=utf-8', ...DOCS_HEADERS } });
       },
     }),
   ];
@@ -327,6 +340,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
           rawBody,
           limits,
           now,
+          waitSlot: () => waits.acquire(),
           client: async () => {
             if (sharedClient) return sharedClient;
             created ??= await (clientFactory as NonNullable<typeof clientFactory>)(c);

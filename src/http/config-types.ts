@@ -34,6 +34,8 @@ export type AppConfig = {
         defaultPageSize?: number | undefined;
         maxPageSize?: number | undefined;
         sseKeepAliveMs?: number | undefined;
+        maxConcurrentWaits?: number | undefined;
+        maxResponseBytes?: number | undefined;
       }
     | undefined;
 };

@@ -26,6 +26,10 @@ export const DEFAULT_LIMITS = {
   maxPageSize: 1000,
   /** How often an idle SSE stream sends a keep-alive comment. */
   sseKeepAliveMs: 15_000,
+  /** Long polls and SSE streams served at once by one process; more get 503 with Retry-After. */
+  maxConcurrentWaits: 1000,
+  /** Largest JSON of an offset-paged listing's items: a page of large payloads ends early (`nextOffset` goes on). */
+  maxResponseBytes: 8 * 1024 * 1024,
 } as const;
 export type Limits = { -readonly [K in keyof typeof DEFAULT_LIMITS]: number };
 
@@ -94,6 +98,8 @@ export const appConfigSchemaInferred = v.strictObject({
       defaultPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
       maxPageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
       sseKeepAliveMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100))),
+      maxConcurrentWaits: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+      maxResponseBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     }),
   ),
 });
@@ -116,8 +122,13 @@ export interface EnvConfig {
   dataDir: string;
   /** `PORT` (default 3000). */
   port: number;
-  /** `HOST` (default `127.0.0.1`): the interface a long-running server listens on. */
+  /** `HOST` (default `127.0.0.1`): the interface a long-running server listens on. Loopback only in open mode. */
   hostname: string;
+  /**
+   * `DBOS_EDGE_INSECURE_DEV_PUBLIC=1`: the second switch open mode needs where the service is reachable from a
+   * network whatever `HOST` says (Cloudflare Workers, Deno Deploy).
+   */
+  insecurePublic: boolean;
   /**
    * `DBOS_EDGE_TICK_INTERVAL_MS` (default 1000; 0 turns it off): how often a long-running server (Node, Bun) runs the
    * schedule tick. Cloudflare and Deno run it from their cron triggers instead.
@@ -140,7 +151,10 @@ function int(env: Env, name: string): number | undefined {
   return Number(raw);
 }
 
-/** `full:TOKEN1,read:TOKEN2` (a bare token is full scope). */
+/**
+ * `full:TOKEN1,read:TOKEN2` (a bare token is full scope). A token holding a colon must name its scope: a mistyped
+ * one (`Read:…`, `ro:…`) is refused rather than read as a full-scope token.
+ */
 export function parseTokens(text: string | undefined): ApiToken[] {
   if (!text?.trim()) return [];
   return text
@@ -149,6 +163,9 @@ export function parseTokens(text: string | undefined): ApiToken[] {
     .filter((t) => t.length > 0)
     .map((entry, i) => {
       const m = /^(read|full):(.*)$/.exec(entry);
+      if (!m && entry.includes(':')) {
+        issue(`DBOS_EDGE_API_TOKENS[${i}]`, 'scope', 'has an unknown scope: write read:<token> or full:<token>');
+      }
       const t = m
         ? { scope: m[1] as ApiToken['scope'], token: m[2] as string }
         : { scope: 'full' as const, token: entry };
@@ -172,6 +189,37 @@ export function parseSchedulerApp(raw: string | undefined): SchedulerApp | undef
   return SCHEDULER_APPS[raw];
 }
 
+/** Whether a server listening on `hostname` is reachable only from this machine. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The variable each option read from the environment came from, by its path in `AppConfig`. */
+const VARIABLE_OF: [path: string, variable: string][] = [
+  ['limits.maxBodyBytes', 'DBOS_EDGE_MAX_BODY_BYTES'],
+  ['limits.maxWaitMs', 'DBOS_EDGE_MAX_WAIT_MS'],
+  ['webhooks', 'DBOS_EDGE_WEBHOOKS'],
+  ['tokens', 'DBOS_EDGE_API_TOKENS'],
+  ['insecureDev', 'DBOS_EDGE_INSECURE_DEV'],
+];
+
+/** Validates the options read from the environment; a failure names the variable, not the option. */
+function validateFromEnv(input: Record<string, unknown>): v.InferOutput<typeof AppConfigSchema> {
+  try {
+    return validate(AppConfigSchema, input, '');
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const rename = (field: string) => {
+      for (const [path, variable] of VARIABLE_OF) {
+        if (field === path || field.startsWith(`${path}.`)) return `${variable}${field.slice(path.length)}`;
+      }
+      return field;
+    };
+    throw new ValidationError(e.issues.map((i) => ({ ...i, field: rename(i.field) })));
+  }
+}
+
 /**
  * Reads the service's configuration from environment variables:
  *
@@ -182,7 +230,8 @@ export function parseSchedulerApp(raw: string | undefined): SchedulerApp | undef
  * | `DBOS_APPLICATION_NAME` | the application the service acts for |
  * | `DBOS_EDGE_SCHEDULER_APP` | `typescript`, `python`, `typescript-portable`, `python-portable`: who fires schedules |
  * | `DBOS_EDGE_API_TOKENS` | `full:TOKEN,read:TOKEN` |
- * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only) |
+ * | `DBOS_EDGE_INSECURE_DEV` | `1`: serve without tokens (local development only; `HOST` must be loopback) |
+ * | `DBOS_EDGE_INSECURE_DEV_PUBLIC` | `1`: also allow open mode on Workers and Deno Deploy (reachable by anyone) |
  * | `DBOS_EDGE_WEBHOOKS` | JSON: `{ "<name>": { verify, secret?, send? \| enqueue? } }` |
  * | `DBOS_EDGE_WEBHOOK_SECRET` | the secret of webhooks that name none |
  * | `DBOS_EDGE_MAX_BODY_BYTES`, `DBOS_EDGE_MAX_WAIT_MS` | limits (default 1 MiB, 30 s) |
@@ -224,24 +273,24 @@ export function configFromEnv(env: Env): EnvConfig {
   }
   const maxBodyBytes = int(env, 'DBOS_EDGE_MAX_BODY_BYTES');
   const maxWaitMs = int(env, 'DBOS_EDGE_MAX_WAIT_MS');
-  const app = validate(
-    AppConfigSchema,
-    {
-      tokens: parseTokens(env.DBOS_EDGE_API_TOKENS),
-      insecureDev: insecure === '1' || insecure === 'true',
-      ...(webhooks ? { webhooks } : {}),
-      limits: {
-        ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
-        ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
-      },
+  const app = validateFromEnv({
+    tokens: parseTokens(env.DBOS_EDGE_API_TOKENS),
+    insecureDev: insecure === '1' || insecure === 'true',
+    ...(webhooks ? { webhooks } : {}),
+    limits: {
+      ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+      ...(maxWaitMs === undefined ? {} : { maxWaitMs }),
     },
-    'config',
-  );
+  });
   const port = int(env, 'PORT') ?? 3000;
   if (port > 65535) issue('PORT', 'max_value', 'must be at most 65535');
   const tickIntervalMs = int(env, 'DBOS_EDGE_TICK_INTERVAL_MS') ?? 1000;
   if (tickIntervalMs !== 0 && tickIntervalMs < 100) {
     issue('DBOS_EDGE_TICK_INTERVAL_MS', 'min_value', 'must be 0 (off) or at least 100');
+  }
+  const hostname = env.HOST || '127.0.0.1';
+  if (app.insecureDev && !isLoopback(hostname)) {
+    issue('HOST', 'loopback', 'must be a loopback address (127.0.0.1, ::1, localhost) while DBOS_EDGE_INSECURE_DEV=1');
   }
   const url = env.DBOS_SYSTEM_DATABASE_URL || env.DATABASE_URL || undefined;
   return {
@@ -251,7 +300,8 @@ export function configFromEnv(env: Env): EnvConfig {
     applicationName: env.DBOS_APPLICATION_NAME || undefined,
     dataDir: env.DBOS_EDGE_DATA_DIR || DEFAULT_DATA_DIR,
     port,
-    hostname: env.HOST || '127.0.0.1',
+    hostname,
+    insecurePublic: env.DBOS_EDGE_INSECURE_DEV_PUBLIC === '1',
     tickIntervalMs,
     app,
   };

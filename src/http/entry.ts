@@ -36,6 +36,11 @@ export interface ServiceOptions {
   logger?: Logger | false;
   /** The web console to serve at /ui (`uiApp()` of `ui.ts`); absent: none. */
   ui?: CreateAppOptions['ui'];
+  /**
+   * The platform serves the app to a network whatever `HOST` says (Deno Deploy). A per-request service (Workers)
+   * always is. Open mode there needs `DBOS_EDGE_INSECURE_DEV_PUBLIC=1` as well.
+   */
+  public?: boolean;
 }
 
 export interface Service {
@@ -93,6 +98,15 @@ export function tickLogEntry(report: TickReport, extra: Record<string, unknown> 
  */
 export async function createService(options: ServiceOptions): Promise<Service> {
   const config = configFromEnv(options.env);
+  if (config.app.insecureDev && (options.mode === 'per-request' || options.public) && !config.insecurePublic) {
+    throw new ValidationError([
+      {
+        field: 'DBOS_EDGE_INSECURE_DEV_PUBLIC',
+        rule: 'required',
+        message: 'must be 1 to serve open mode (DBOS_EDGE_INSECURE_DEV=1) where anyone can reach it',
+      },
+    ]);
+  }
   const log: Logger = options.logger === false ? () => {} : (options.logger ?? defaultLogger);
   const logger = options.logger ?? defaultLogger;
   const clientConfig = {
@@ -300,6 +314,11 @@ export function startupLine(service: Pick<Service, 'config' | 'database' | 'auth
 export function startupError(error: unknown): string {
   if (error instanceof ValidationError) {
     return `dbos-edge: refusing to start: ${error.issues.map((i) => `${i.field} ${i.message}`).join('; ')}`;
+  }
+  const listen = error as { code?: unknown; address?: unknown; port?: unknown };
+  if (listen?.code === 'EADDRINUSE') {
+    const where = listen.port === undefined ? 'the port' : `${String(listen.address ?? '')}:${String(listen.port)}`;
+    return `dbos-edge: failed to start: ${where} is already in use (set PORT, or stop the process using it)`;
   }
   return `dbos-edge: failed to start: ${error instanceof Error ? error.message : String(error)}`;
 }

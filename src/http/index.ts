@@ -16,6 +16,7 @@ export {
 export { type DocsAuth, docsPage, jsonSchemaOf, openApiDocument } from './openapi.ts';
 export { PROBLEM_TYPE, type Problem, problemFromError } from './problem.ts';
 export {
+  destinationWebhookSecret,
   signGithubWebhook,
   signStandardWebhook,
   verifyGithubWebhook,

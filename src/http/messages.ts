@@ -116,10 +116,11 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
         },
       },
       problems: [404],
-      handler: async ({ client, params, query }) => {
+      handler: async ({ client, params, query, waitSlot }) => {
         const dbos = await client();
         const { workflowID, key } = params;
-        const value = await dbos.getEvent(workflowID, key, { timeoutMs: query.timeoutMs ?? 0 });
+        const release = (query.timeoutMs ?? 0) > 0 ? waitSlot() : () => {};
+        const value = await dbos.getEvent(workflowID, key, { timeoutMs: query.timeoutMs ?? 0 }).finally(release);
         if (value !== null) return jsonResponse({ workflowID, key, ready: true, value });
         if (!(await dbos.getWorkflow(workflowID, { loadInput: false, loadOutput: false }))) {
           throw new DBOSNonExistentWorkflowError(workflowID);
@@ -143,7 +144,7 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
       ],
       responses: { 200: { description: 'The stream', contentType: 'text/event-stream' } },
       problems: [404],
-      handler: async ({ c, client, params, query, keepClient, limits }) => {
+      handler: async ({ c, client, params, query, keepClient, limits, waitSlot }) => {
         const { workflowID, key } = params;
         const last = c.req.header('last-event-id');
         let offset = query.offset ?? 0;
@@ -159,7 +160,12 @@ export function messageRoutes(s: RequestSchemas): AnyRoute[] {
         if (!(await dbos.getWorkflow(workflowID, { loadInput: false, loadOutput: false }))) {
           throw new DBOSNonExistentWorkflowError(workflowID);
         }
-        const release = keepClient();
+        const slot = waitSlot();
+        const releaseClient = keepClient();
+        const release = async () => {
+          slot();
+          await releaseClient();
+        };
         // Stop reading as soon as the client goes away, not at the next keep-alive.
         const stop = new AbortController();
         const signal = AbortSignal.any([c.req.raw.signal, stop.signal]);

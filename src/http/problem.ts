@@ -4,6 +4,7 @@
  * stack, a SQL statement or a database message.
  */
 import type { DBOSEdgeError, DriverError, ErrorCode, ValidationIssue } from '../errors.ts';
+import { isRetryableState } from '../sql-state.ts';
 import { jsonText } from './json.ts';
 
 export const PROBLEM_TYPE = 'application/problem+json';
@@ -42,6 +43,7 @@ const BY_CODE: Record<ErrorCode, { status: number; title: string; kind: string; 
   CLIENT_DESTROYED: { status: 503, title: 'Shutting down', kind: 'unavailable', expose: false },
   SCHEMA: { status: 503, title: 'System database not ready', kind: 'unavailable', expose: false },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large', kind: 'too-large', expose: true },
+  OVERLOADED: { status: 503, title: 'Too many waits', kind: 'unavailable', expose: true },
   DRIVER: null,
   CONFIG: null,
   AWAITED_WORKFLOW_CANCELLED: null,
@@ -58,8 +60,16 @@ export function problem(status: number, kind: string, title: string, extra: Part
   return { type: `urn:dbos-edge:problem:${kind}`, title, status, ...extra };
 }
 
+/** Seconds a client is told to wait before trying again after a 503. */
+export const RETRY_AFTER_SECONDS = 1;
+
 export function problemResponse(p: Problem, headers: Record<string, string> = {}): Response {
-  return new Response(jsonText(p), { status: p.status, headers: { 'content-type': PROBLEM_TYPE, ...headers } });
+  // Every 503 is temporary (the database unreachable or restarting, contention, shutdown): say when to come back.
+  const retry: Record<string, string> = p.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {};
+  return new Response(jsonText(p), {
+    status: p.status,
+    headers: { 'content-type': PROBLEM_TYPE, ...retry, ...headers },
+  });
 }
 
 /** A validation problem from issues (the shape `ValidationError` carries). */
@@ -72,7 +82,8 @@ export function validationProblem(issues: readonly ValidationIssue[]): Problem {
 
 /**
  * Maps a thrown error to its problem. `DBOSEdgeError`s in the table keep their message (it names IDs the caller
- * sent, nothing internal); a `DriverError` is a 503 when the database could not be reached, a 400 when
+ * sent, nothing internal); a `DriverError` is a 503 when the database could not be reached or may succeed on a
+ * retry (SQLSTATE classes 08 and 53, 57P01-57P03, 40001, 40P01: see `sql-state.ts`), a 400 when
  * Postgres refused a value as data (SQLSTATE class 22, e.g. a NUL character in a text field), and otherwise a 500.
  */
 export function problemFromError(error: unknown): { problem: Problem; internal: boolean } {
@@ -81,7 +92,8 @@ export function problemFromError(error: unknown): { problem: Problem; internal: 
     if (e.code === 'VALIDATION' && Array.isArray((e as { issues?: unknown }).issues)) {
       return { problem: validationProblem((e as { issues: ValidationIssue[] }).issues), internal: false };
     }
-    const known = BY_CODE[e.code as ErrorCode];
+    // Own keys only: a code such as `constructor` or `toString` must not find a prototype member.
+    const known = Object.hasOwn(BY_CODE, e.code) ? BY_CODE[e.code as ErrorCode] : undefined;
     if (known) {
       return {
         problem: problem(known.status, known.kind, known.title, known.expose ? { detail: String(e.message) } : {}),
@@ -89,7 +101,7 @@ export function problemFromError(error: unknown): { problem: Problem; internal: 
       };
     }
     if (e.code === 'DRIVER') {
-      if (e.sqlState === undefined) {
+      if (e.sqlState === undefined || isRetryableState(e.sqlState)) {
         return { problem: problem(503, 'unavailable', 'System database unavailable'), internal: true };
       }
       if (e.sqlState.startsWith('22')) {

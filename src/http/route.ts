@@ -40,6 +40,8 @@ export interface RouteInput<P, Q, B> {
   keepClient(): () => Promise<void>;
   /** The clock (injectable for tests). */
   now(): number;
+  /** Takes one of the process's wait slots for a long poll or a stream (503 when none is left); returns its release. */
+  waitSlot(): () => void;
 }
 
 export interface ResponseDoc {

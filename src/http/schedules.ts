@@ -3,7 +3,7 @@
  * backfill, and the tick that fires due schedules (`POST /v1/schedules/tick`, for an external cron). Times are epoch
  * milliseconds out (`lastFiredAt`, the tick's `now`) and ISO 8601 or epoch milliseconds in.
  */
-import { DBOSNonExistentScheduleError } from '../errors.ts';
+import { DBOSNonExistentScheduleError, ValidationError } from '../errors.ts';
 import type { TickReport, WorkflowSchedule } from '../schedules.ts';
 import { jsonResponse } from './json.ts';
 import { type AnyRoute, route } from './route.ts';
@@ -22,6 +22,27 @@ const toDate = (t: string | number | Date): Date => (t instanceof Date ? t : new
 
 export function scheduleJson(s: WorkflowSchedule) {
   return { ...s, lastFiredAt: epoch(s.lastFiredAt) };
+}
+
+/**
+ * How far past the server's clock a tick's `now` may be. A later one would move `last_fired_at` past the real time
+ * for good (it only moves forward), so the schedule would not fire until the clock caught up. An earlier `now` is
+ * harmless for the same reason, and is how a missed tick is replayed.
+ */
+export const MAX_TICK_SKEW_MS = 5 * 60_000;
+
+function refuseFutureTick(now: string | number | Date | undefined, serverNow: number): void {
+  if (now === undefined) return;
+  const ms = new Date(now).getTime();
+  if (ms > serverNow + MAX_TICK_SKEW_MS) {
+    throw new ValidationError([
+      {
+        field: 'body.now',
+        rule: 'clock_skew',
+        message: `must be at most ${MAX_TICK_SKEW_MS / 60_000} minutes past the server's clock`,
+      },
+    ]);
+  }
 }
 
 function tickJson(r: TickReport) {
@@ -125,9 +146,12 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
           examples: { one: { summary: 'One schedule', value: { schedules: [NIGHTLY_REPORT] } } },
         },
       },
-      handler: async ({ client, query }) => {
-        const list = await (await client()).listSchedules(query);
-        return jsonResponse({ schedules: list.map(scheduleJson) });
+      description: 'A page of at most `limit` schedules (default and cap: the page sizes of listings), by name.',
+      handler: async ({ client, query, limits }) => {
+        const limit = query.limit ?? limits.defaultPageSize;
+        const list = await (await client()).listSchedules({ ...query, limit });
+        const last = list.length === limit ? list[list.length - 1]?.scheduleName : undefined;
+        return jsonResponse({ schedules: list.map(scheduleJson), ...(last ? { nextStartAfter: last } : {}) });
       },
     }),
     route({
@@ -164,7 +188,10 @@ export function scheduleRoutes(s: RequestSchemas): AnyRoute[] {
           },
         },
       },
-      handler: async ({ client, body }) => jsonResponse(tickJson(await (await client()).runScheduleTick(body))),
+      handler: async ({ client, body, now }) => {
+        refuseFutureTick(body?.now, now());
+        return jsonResponse(tickJson(await (await client()).runScheduleTick(body)));
+      },
     }),
     route({
       method: 'get',

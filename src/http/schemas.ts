@@ -86,7 +86,7 @@ export function requestSchemas(limits: Limits) {
     scheduleBody: ScheduleSchema,
     applySchedulesBody: v.strictObject({ schedules: SchedulesSchema }),
     scheduleUpdateBody: ScheduleUpdateSchema,
-    listSchedulesQuery: ListSchedulesSchema,
+    listSchedulesQuery: v.strictObject({ ...ListSchedulesSchema.entries, limit: pageLimit }),
     triggerBody: BackfillOptionsSchema,
     backfillBody: v.strictObject({
       /** Exclusive start of the window (ISO 8601 or epoch ms). */
@@ -224,7 +224,11 @@ export const WorkflowScheduleSchema = v.object({
   queueName: v.nullable(v.string()),
   applicationName: v.optional(v.string()),
 });
-export const ScheduleListSchema = v.object({ schedules: v.array(WorkflowScheduleSchema) });
+export const ScheduleListSchema = v.object({
+  schedules: v.array(WorkflowScheduleSchema),
+  /** Present when there may be more: pass it as `startAfter` for the next page. */
+  nextStartAfter: v.optional(v.string()),
+});
 export const AppliedSchema = v.object({ applied: v.number() });
 
 export const TickReportSchema = v.object({

@@ -6,8 +6,8 @@
  *   under the secret `whsec_<base64 key>`. A timestamp further than the tolerance (default 5 minutes) from now is
  *   refused, so a captured delivery cannot be replayed later.
  * - GitHub: `X-Hub-Signature-256: sha256=<hex>`, the HMAC-SHA256 of the body under the secret's UTF-8 bytes;
- *   `X-GitHub-Delivery` is the delivery ID. GitHub signs no timestamp: replays are made harmless by the delivery
- *   ID, which is the idempotency key of the effect.
+ *   `X-GitHub-Delivery` is the delivery ID. GitHub signs no timestamp and not the delivery header, so the effect is
+ *   keyed by what it signs (see `webhooks.ts`): a replay of a captured body under a new delivery header does nothing.
  */
 import { ValidationError } from '../errors.ts';
 
@@ -111,6 +111,27 @@ export async function verifyGithubWebhook(secret: string, header: Headers, body:
   const key = await hmacKey(encoder.encode(secret), ['verify']);
   const ok = await crypto.subtle.verify('HMAC', key, sig as BufferSource, body as BufferSource);
   return ok ? { ok: true, deliveryID: delivery } : { ok: false, reason: 'no valid signature' };
+}
+
+/**
+ * The secret of a send webhook whose destination comes from the path (`/v1/webhooks/{name}/{workflowID}`): derived
+ * from the webhook's secret and the workflow ID, so a delivery signed for one workflow fails the signature check at
+ * any other workflow's path. Give the sender this secret for that workflow's URL: `whsec_<base64>` for Standard
+ * Webhooks, hex for GitHub.
+ */
+export async function destinationWebhookSecret(
+  verify: 'standard-webhooks' | 'github',
+  secret: string,
+  workflowID: string,
+): Promise<string> {
+  const base = verify === 'github' ? encoder.encode(secret) : standardSecretKey(secret);
+  if (!base) throw new ValidationError([{ field: 'secret', rule: 'whsec', message: 'must be whsec_<base64>' }]);
+  const key = await hmacKey(base, ['sign']);
+  const derived = new Uint8Array(
+    await crypto.subtle.sign('HMAC', key, encoder.encode(`dbos-edge webhook destination\0${workflowID}`)),
+  );
+  if (verify === 'standard-webhooks') return `whsec_${base64Encode(derived)}`;
+  return [...derived].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Signs like a Standard Webhooks sender (for tests, benches and callers of this service). */

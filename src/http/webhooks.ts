@@ -1,11 +1,16 @@
 /**
  * Webhook routes: `POST /v1/webhooks/{name}` (and `/v1/webhooks/{name}/{workflowID}` for a `send` webhook
  * without a fixed destination). The signature is checked before anything is parsed or written; a bad one, a
- * missing one or a stale Standard Webhooks timestamp is a 401. The delivery ID (`webhook-id`, or
- * `X-GitHub-Delivery`) is the idempotency key of the effect, so a provider's retries deliver once:
+ * missing one, a stale Standard Webhooks timestamp, an unknown webhook name or a path the webhook does not take
+ * are all the same 401, so names cannot be listed. What the sender signed to identify the delivery (`webhook-id`,
+ * or for GitHub, which signs only the body, the body's signature) keys the effect, so retries and replays
+ * deliver once:
  *
- * - send: the message's idempotency key is `webhook:<name>:<deliveryID>`;
- * - enqueue: the workflow ID is `webhook:<name>:<deliveryID>`, called with `(payload, { webhook, deliveryID })`.
+ * - send: the message's idempotency key is `webhook:<name>:<effectID>`;
+ * - enqueue: the workflow ID is `webhook:<name>:<effectID>`, called with `(payload, { webhook, deliveryID })`.
+ *
+ * A send webhook whose destination is in the path verifies with a secret derived for that workflow
+ * (`destinationWebhookSecret`), so a delivery signed for one workflow cannot be replayed to another.
  *
  * The payload is the body parsed as JSON, or the body as text when it is not JSON.
  */
@@ -15,7 +20,7 @@ import { jsonResponse } from './json.ts';
 import { problem, problemResponse } from './problem.ts';
 import { type AnyRoute, type RouteInput, route } from './route.ts';
 import { type RequestSchemas, WebhookResultSchema } from './schemas.ts';
-import { verifyGithubWebhook, verifyStandardWebhook } from './signatures.ts';
+import { destinationWebhookSecret, verifyGithubWebhook, verifyStandardWebhook } from './signatures.ts';
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -30,8 +35,17 @@ const HEADERS = [
   { name: 'X-GitHub-Delivery', description: 'GitHub: the delivery ID' },
 ];
 
-const notFound = () =>
-  problemResponse(problem(404, 'not-found', 'Webhook not found', { detail: 'No webhook is configured here' }));
+const refused = (reason: string) =>
+  problemResponse(problem(401, 'unauthorized', 'Invalid webhook signature', { detail: reason }));
+
+/**
+ * What the sender signed that identifies the delivery: the Standard Webhooks `webhook-id`; for GitHub, which signs
+ * the body alone, the body's (verified) signature, since its delivery header is not signed.
+ */
+function effectID(verify: WebhookConfig['verify'], deliveryID: string, header: (name: string) => string | undefined) {
+  if (verify !== 'github') return deliveryID;
+  return `sha256-${String(header('x-hub-signature-256')).slice('sha256='.length).toLowerCase()}`;
+}
 
 export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, WebhookConfig>): AnyRoute[] {
   const handle = async (
@@ -40,26 +54,23 @@ export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, Webhoo
     pathWorkflowID: string | undefined,
   ): Promise<Response> => {
     const hook = Object.hasOwn(webhooks, name) ? webhooks[name] : undefined;
-    if (!hook) return notFound();
+    // An unknown name answers like a bad signature: which names exist is not for the caller to learn.
+    if (!hook) return refused('no valid signature');
     const fixed = hook.send?.workflowID;
     // A send webhook takes its destination from the configuration or from the path, never both, never neither.
     if (hook.send ? (fixed === undefined) === (pathWorkflowID === undefined) : pathWorkflowID !== undefined) {
-      return notFound();
+      return refused('no valid signature');
     }
+    const secret =
+      pathWorkflowID === undefined
+        ? hook.secret
+        : await destinationWebhookSecret(hook.verify, hook.secret, pathWorkflowID);
     const header = (n: string) => c.req.header(n);
     const verified =
       hook.verify === 'github'
-        ? await verifyGithubWebhook(hook.secret, header, bytes)
-        : await verifyStandardWebhook(
-            hook.secret,
-            header,
-            bytes,
-            now(),
-            hook.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
-          );
-    if (!verified.ok) {
-      return problemResponse(problem(401, 'unauthorized', 'Invalid webhook signature', { detail: verified.reason }));
-    }
+        ? await verifyGithubWebhook(secret, header, bytes)
+        : await verifyStandardWebhook(secret, header, bytes, now(), hook.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+    if (!verified.ok) return refused(verified.reason);
     const text = new TextDecoder().decode(bytes);
     let payload: unknown = text;
     try {
@@ -67,7 +78,7 @@ export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, Webhoo
     } catch {
       // Not JSON: the text itself is the payload.
     }
-    const key = deliveryKey(name, verified.deliveryID);
+    const key = deliveryKey(name, effectID(hook.verify, verified.deliveryID, header));
     const dbos = await client();
     if (hook.send) {
       const destination = (fixed ?? pathWorkflowID) as string;
@@ -103,7 +114,7 @@ export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, Webhoo
       params: s.webhookPath,
       headers: HEADERS,
       responses: { 200: { description: 'Delivered (or already delivered)', schema: WebhookResultSchema } },
-      problems: [404, 409],
+      problems: [409],
       handler: (input) => handle(input, input.params.name, undefined),
     }),
     route({
@@ -117,7 +128,6 @@ export function webhookRoutes(s: RequestSchemas, webhooks: Record<string, Webhoo
       params: s.webhookSendPath,
       headers: HEADERS,
       responses: { 200: { description: 'Delivered (or already delivered)', schema: WebhookResultSchema } },
-      problems: [404],
       handler: (input) => handle(input, input.params.name, input.params.workflowID),
     }),
   ];

@@ -6,7 +6,9 @@
 import { DBOSNonExistentWorkflowError, DBOSWaitTimeoutError } from '../errors.ts';
 import type { ListWorkflowsInput } from '../options.ts';
 import { isActive, type WorkflowStatus } from '../status.ts';
-import { jsonResponse } from './json.ts';
+import { utf8Length } from '../text.ts';
+import type { Limits } from './config.ts';
+import { jsonResponse, jsonText } from './json.ts';
 import { problemFromError } from './problem.ts';
 import { type AnyRoute, route } from './route.ts';
 import {
@@ -37,15 +39,16 @@ function result(status: WorkflowStatus) {
 async function page<T>(
   url: string,
   query: { limit?: number; offset?: number },
-  defaultLimit: number,
+  limits: Limits,
   fetch: (limit: number, offset: number) => Promise<T[] | undefined>,
 ): Promise<{ items: T[]; nextOffset: number | null; headers: Record<string, string> } | undefined> {
-  const limit = query.limit ?? defaultLimit;
+  const limit = query.limit ?? limits.defaultPageSize;
   const offset = query.offset ?? 0;
   const rows = await fetch(limit + 1, offset);
   if (rows === undefined) return undefined;
-  const more = rows.length > limit;
-  const nextOffset = more ? offset + limit : null;
+  const items = fitting(rows.slice(0, limit), limits.maxResponseBytes);
+  const more = rows.length > items.length;
+  const nextOffset = more ? offset + items.length : null;
   const headers: Record<string, string> = {};
   if (nextOffset !== null) {
     const next = new URL(url);
@@ -53,17 +56,30 @@ async function page<T>(
     next.searchParams.set('limit', String(limit));
     headers.link = `<${next.pathname}${next.search}>; rel="next"`;
   }
-  return { items: more ? rows.slice(0, limit) : rows, nextOffset, headers };
+  return { items, nextOffset, headers };
+}
+
+/**
+ * The first items whose JSON fits in `maxBytes` (always at least one): a page of large payloads ends early, and
+ * its `nextOffset` carries on from there, so a listing's response size is bounded whatever `limit` says.
+ */
+function fitting<T>(items: T[], maxBytes: number): T[] {
+  let bytes = 0;
+  for (const [i, item] of items.entries()) {
+    bytes += utf8Length(jsonText(item));
+    if (bytes > maxBytes && i > 0) return items.slice(0, i);
+  }
+  return items;
 }
 
 /** The answer of a workflow listing route: a page of `list` under the query's filters, and how to get the next. */
 async function workflowPage(
   url: string,
   query: ListWorkflowsInput,
-  defaultLimit: number,
+  limits: Limits,
   list: (input: ListWorkflowsInput) => Promise<WorkflowStatus[]>,
 ): Promise<Response> {
-  const p = await page(url, query, defaultLimit, (limit, offset) => list({ ...query, limit, offset }));
+  const p = await page(url, query, limits, (limit, offset) => list({ ...query, limit, offset }));
   return jsonResponse({ workflows: p?.items, nextOffset: p?.nextOffset }, 200, p?.headers);
 }
 
@@ -228,9 +244,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
         const dbos = await client();
-        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
-          dbos.listWorkflows(i),
-        );
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits, (i) => dbos.listWorkflows(i));
       },
     }),
     route({
@@ -245,9 +259,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, query, limits }) => {
         const dbos = await client();
-        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
-          dbos.listQueuedWorkflows(i),
-        );
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits, (i) => dbos.listQueuedWorkflows(i));
       },
     }),
     route({
@@ -289,7 +301,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       responses: { 200: { description: 'A page of workflows', schema: WorkflowListSchema } },
       handler: async ({ c, client, params, query, limits }) => {
         const dbos = await client();
-        return workflowPage(c.req.url, query as ListWorkflowsInput, limits.defaultPageSize, (i) =>
+        return workflowPage(c.req.url, query as ListWorkflowsInput, limits, (i) =>
           dbos.listQueuedWorkflows({ ...i, queueName: params.queueName }),
         );
       },
@@ -359,9 +371,11 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         },
       },
       problems: [404],
-      handler: async ({ client, params, query }) => {
+      handler: async ({ client, params, query, waitSlot }) => {
         const id = params.workflowID;
-        const status = await (await client()).waitForWorkflow(id, { timeoutMs: query.timeoutMs ?? 0 });
+        const timeoutMs = query.timeoutMs ?? 0;
+        const release = timeoutMs > 0 ? waitSlot() : () => {};
+        const status = await (await client()).waitForWorkflow(id, { timeoutMs }).finally(release);
         if (!status) throw new DBOSNonExistentWorkflowError(id);
         if (!isActive(status.status)) return jsonResponse(result(status));
         return jsonResponse({ workflowID: id, status: status.status, ready: false }, 202);
@@ -412,7 +426,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
       problems: [404],
       handler: async ({ c, client, params, query, limits }) => {
         const dbos = await client();
-        const p = await page(c.req.url, query, limits.defaultPageSize, (limit, offset) =>
+        const p = await page(c.req.url, query, limits, (limit, offset) =>
           dbos.listWorkflowSteps(params.workflowID, { limit, offset }),
         );
         if (!p) throw new DBOSNonExistentWorkflowError(params.workflowID);
@@ -537,7 +551,7 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         202: { description: 'None finished within timeoutMs', schema: WorkflowRefSchema },
       },
       problems: [404],
-      handler: async ({ client, body }) => {
+      handler: async ({ client, body, waitSlot }) => {
         const dbos = await client();
         const ids = [...new Set(body.workflowIDs)];
         const found = await dbos.listWorkflows({ workflowIDs: ids, loadInput: false, loadOutput: false });
@@ -548,11 +562,14 @@ export function workflowRoutes(s: RequestSchemas): AnyRoute[] {
         if (done) return jsonResponse({ workflowID: done.workflowID });
         const timeoutMs = body.timeoutMs ?? 0;
         if (timeoutMs > 0) {
+          const release = waitSlot();
           try {
             const h = await dbos.waitFirst(ids, { timeoutMs });
             return jsonResponse({ workflowID: h.workflowID });
           } catch (e) {
             if (!(e instanceof DBOSWaitTimeoutError)) throw e;
+          } finally {
+            release();
           }
         }
         return jsonResponse({ workflowID: null }, 202);

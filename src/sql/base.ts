@@ -29,19 +29,31 @@ export type Query<R extends Row = Row> = Statement<R>;
 /** The client's connection, opened once: the driver and the schema it talks to. */
 export type Connect = () => Promise<{ driver: Driver; ctx: SqlContext }>;
 
+/** Attempts of a statement that lost a race (serialization failure 40001, deadlock 40P01). */
+const RACE_ATTEMPTS = 3;
+
 /**
  * Builds a statement for the connected schema and runs it: one round trip. Built for assumed features, a statement
- * that finds an older schema fails whole and is built again for the features read then.
+ * that finds an older schema fails whole and is built again, once, for the features read then. A statement that
+ * lost a race was rolled back whole, so it is sent again (up to `RACE_ATTEMPTS` times) before its error reaches the
+ * caller.
  */
 export async function runOn<R extends Row>(connect: Connect, build: (ctx: SqlContext) => Query<R>): Promise<R[]> {
   const { driver, ctx } = await connect();
-  const query = build(ctx);
-  try {
-    return await driver.query<R>(query.text, query.params);
-  } catch (e) {
-    if (!ctx.confirm || !isSchemaMismatch(e)) throw e;
-    const again = build(await ctx.confirm(e));
-    return driver.query<R>(again.text, again.params);
+  let query = build(ctx);
+  let rebuilt = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await driver.query<R>(query.text, query.params);
+    } catch (e) {
+      if (!rebuilt && ctx.confirm && isSchemaMismatch(e)) {
+        query = build(await ctx.confirm(e));
+        rebuilt = true;
+        continue;
+      }
+      const state = (e as { sqlState?: unknown }).sqlState;
+      if (attempt >= RACE_ATTEMPTS || (state !== '40001' && state !== '40P01')) throw e;
+    }
   }
 }
 

@@ -89,6 +89,9 @@ export interface ScheduleFilter {
   readonly namePrefixes?: readonly string[];
   /** Owners to include; unclaimed (NULL) schedules are always included. */
   readonly applications?: readonly string[];
+  /** A page: names after `startAfter`, at most `limit` of them. */
+  readonly startAfter?: string | undefined;
+  readonly limit?: number | undefined;
 }
 
 /** Schedules matching every filter given, ordered by name. */
@@ -108,9 +111,11 @@ export function listSchedulesStatement(ctx: SqlContext, f: ScheduleFilter): Quer
   if (f.applications !== undefined) {
     where.push(`(application_name = ANY(${param(textArray(f.applications))}::text[]) OR application_name IS NULL)`);
   }
+  if (f.startAfter !== undefined) where.push(`schedule_name > ${param(f.startAfter)}`);
+  const limit = f.limit === undefined ? '' : ` LIMIT ${param(f.limit)}`;
   return {
     text: `SELECT ${COLUMNS} FROM ${ctx.schema}.workflow_schedules
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY schedule_name`,
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY schedule_name${limit}`,
     params,
   };
 }

@@ -21,6 +21,7 @@ const DEFAULTS: EnvConfig = {
   dataDir: '.data/pglite',
   port: 3000,
   hostname: '127.0.0.1',
+  insecurePublic: false,
   tickIntervalMs: 1000,
   app: { tokens: [], insecureDev: false, limits: {} },
 };
@@ -77,13 +78,15 @@ describe('defaults', () => {
     expect(configFromEnv(empty)).toEqual(DEFAULTS);
   });
 
-  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000', () => {
+  it('has the documented limits when none are set: 1 MiB bodies, 30 s waits, pages of 100 up to 1000, 1000 concurrent waits, 8 MiB listings', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxBodyBytes: 1_048_576,
       maxWaitMs: 30_000,
       defaultPageSize: 100,
       maxPageSize: 1000,
       sseKeepAliveMs: 15_000,
+      maxConcurrentWaits: 1000,
+      maxResponseBytes: 8 * 1024 * 1024,
     });
   });
 });

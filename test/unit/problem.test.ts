@@ -175,7 +175,7 @@ describe('problemFromError: driver failures', () => {
     },
   );
 
-  it.each(['23505', '40001', '42P01', '57014'])('is a 500 that says nothing of SQLSTATE %s', (sqlState) => {
+  it.each(['23505', '42P01', '57014'])('is a 500 that says nothing of SQLSTATE %s', (sqlState) => {
     const error = new DriverError('duplicate key value violates unique constraint "workflow_status_pkey"', {
       sqlState,
       constraint: 'workflow_status_pkey',

@@ -1,6 +1,6 @@
 /** A real Postgres database, a client on it and the HTTP app over that client, driven with `app.request()`. */
 
-import { type CreateAppOptions, createApp, type LogEntry } from '../../../src/http/index.ts';
+import { type CreateAppOptions, createApp, type LogEntry, signStandardWebhook } from '../../../src/http/index.ts';
 import { DBOSClient } from '../../../src/index.ts';
 import { createDbosDatabase } from '../../helpers/pg.ts';
 
@@ -81,3 +81,22 @@ export async function httpHarness(prefix: string, options: Partial<CreateAppOpti
 }
 
 export type Harness = Awaited<ReturnType<typeof httpHarness>>;
+
+/** A Standard Webhooks delivery of `body` with ID `id`, signed for time `atMs` with `secret`, posted to `path`. */
+export async function postStandardWebhook(
+  app: { request(path: string, init: RequestInit): Response | Promise<Response> },
+  path: string,
+  delivery: { id: string; atMs: number; body: string; secret?: string },
+): Promise<Response> {
+  const ts = Math.floor(delivery.atMs / 1000);
+  return app.request(path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': await signStandardWebhook(delivery.secret ?? WHSEC, delivery.id, ts, delivery.body),
+    },
+    body: delivery.body,
+  });
+}

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   configFromEnv,
   createApp,
+  destinationWebhookSecret,
   routeTable,
   signGithubWebhook,
   signStandardWebhook,
 } from '../../../src/http/index.ts';
 import { DBOSClient } from '../../../src/index.ts';
-import { GITHUB_SECRET, type Harness, httpHarness, READ, WHSEC } from './helpers.ts';
+import { GITHUB_SECRET, type Harness, httpHarness, postStandardWebhook, READ, WHSEC } from './helpers.ts';
 
 let h: Harness;
 let target: string;
@@ -112,19 +113,8 @@ describe('auth on every management route', () => {
 describe('webhooks: signatures, replays, nothing written when refused', () => {
   const payload = JSON.stringify({ order: 1 });
 
-  async function standard(path: string, id: string, at: number, body: string, secret = WHSEC) {
-    const ts = Math.floor(at / 1000);
-    return h.app.request(path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(ts),
-        'webhook-signature': await signStandardWebhook(secret, id, ts, body),
-      },
-      body,
-    });
-  }
+  const standard = (path: string, id: string, atMs: number, body: string, secret = WHSEC) =>
+    postStandardWebhook(h.app, path, { id, atMs, body, secret });
 
   it.each([
     [
@@ -219,15 +209,17 @@ describe('webhooks: signatures, replays, nothing written when refused', () => {
 
   it('sends once per delivery ID to the workflow in the path, and GitHub deliveries enqueue once', async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await standard(`/v1/webhooks/inbox/${target}`, 'msg_send', NOW, '"hello"')).status).toBe(200);
+      const secret = await destinationWebhookSecret('standard-webhooks', WHSEC, target);
+      expect((await standard(`/v1/webhooks/inbox/${target}`, 'msg_send', NOW, '"hello"', secret)).status).toBe(200);
     }
     const msgs = await h.db.sql`SELECT topic, message FROM dbos.notifications WHERE destination_uuid = ${target}`;
     expect(msgs.map((m) => [m.topic, m.message])).toEqual([['in', '"hello"']]);
-    // A send webhook needs a destination; an enqueue webhook takes none.
-    expect((await standard('/v1/webhooks/inbox', 'msg_x', NOW, '1')).status).toBe(404);
-    expect((await standard(`/v1/webhooks/orders/${target}`, 'msg_y', NOW, '1')).status).toBe(404);
-    expect((await standard('/v1/webhooks/unknown', 'msg_z', NOW, '1')).status).toBe(404);
-    expect((await standard('/v1/webhooks/inbox/nope', 'msg_w', NOW, '1')).status).toBe(404);
+    // A send webhook needs a destination; an enqueue webhook takes none; an unknown name is not told apart from a
+    // bad signature (401), so names cannot be listed.
+    expect((await standard('/v1/webhooks/inbox', 'msg_x', NOW, '1')).status).toBe(401);
+    expect((await standard(`/v1/webhooks/orders/${target}`, 'msg_y', NOW, '1')).status).toBe(401);
+    expect((await standard('/v1/webhooks/unknown', 'msg_z', NOW, '1')).status).toBe(401);
+    expect((await standard('/v1/webhooks/inbox/nope', 'msg_w', NOW, '1')).status).toBe(401);
     for (let i = 0; i < 3; i++) {
       const r = await h.app.request('/v1/webhooks/gh', {
         method: 'POST',
@@ -240,7 +232,7 @@ describe('webhooks: signatures, replays, nothing written when refused', () => {
       expect(r.status).toBe(200);
     }
     const [n] = await h.db
-      .sql`SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid = 'webhook:gh:gh-1'`;
+      .sql`SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid LIKE 'webhook:gh:sha256-%'`;
     expect(n?.n).toBe(1);
   });
 });
