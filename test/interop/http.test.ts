@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp, signStandardWebhook } from '../../src/http/index.ts';
+import { createApp, destinationWebhookSecret, signStandardWebhook } from '../../src/http/index.ts';
 import { DBOSClient } from '../../src/index.ts';
 
 const url = inject('interopDatabaseUrl');
@@ -130,6 +130,9 @@ describe('the HTTP service with a real DBOS worker', () => {
     const id = await enqueue('collector', ['c']);
     const body = JSON.stringify({ event: 'paid', order: 42 });
     const deliveryID = `msg_${crypto.randomUUID()}`;
+    // A delivery naming its workflow in the path is signed with that workflow's own secret, so it cannot be replayed
+    // to another workflow's path.
+    const secret = await destinationWebhookSecret('standard-webhooks', WHSEC, id);
     const deliveries = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const ts = Math.floor(Date.now() / 1000) + (i % 3);
@@ -139,7 +142,7 @@ describe('the HTTP service with a real DBOS worker', () => {
             'content-type': 'application/json',
             'webhook-id': deliveryID,
             'webhook-timestamp': String(ts),
-            'webhook-signature': await signStandardWebhook(WHSEC, deliveryID, ts, body),
+            'webhook-signature': await signStandardWebhook(secret, deliveryID, ts, body),
           },
           body,
         });
