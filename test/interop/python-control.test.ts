@@ -217,9 +217,10 @@ describe.concurrent.each(BOTH_VARIANTS)('dbos-edge drives the Python app (%s ser
   });
 });
 
-describe('step outputs of a portable-serializer Python app', () => {
-  const { target, client, uid } = pythonSuite('pysteps', 'portable');
+describe.each(BOTH_VARIANTS)('step outputs of the %s Python app', (serializer) => {
+  const { target, client, uid } = pythonSuite('pysteps-list', serializer);
 
+  // Steps are written with the app's own serializer, pickle by default, even inside a portable workflow.
   it('lists the steps numbered from 1 with their outputs, as the Python client does', async () => {
     const handle = await client.enqueue(
       { queueName: 'interop', workflowName: 'three_steps', workflowID: uid('steps') },
@@ -235,6 +236,10 @@ describe('step outputs of a portable-serializer Python app', () => {
     const [theirs] = await probePython(target, [{ op: 'steps', id: handle.workflowID }]);
     expect(theirs).toEqual(steps.map(comparableStep));
   });
+});
+
+describe('step outputs of a portable-serializer Python app', () => {
+  const { client, uid } = pythonSuite('pysteps', 'portable');
 
   it('resumes a cancelled workflow with its finished step replayed, not run again', async () => {
     const handle = await client.enqueue<unknown[]>(

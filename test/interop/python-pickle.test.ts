@@ -17,22 +17,6 @@ const RESULT_WAIT = { timeoutMs: 20_000 };
 describe('reading the pickled data of a default-serializer Python app', () => {
   const { target, client, uid } = pythonSuite('pypickle', 'pickle');
 
-  it('lists the step outputs of a workflow dbos-edge enqueued, as the Python client does', async () => {
-    const handle = await client.enqueue(
-      { queueName: 'interop', workflowName: 'three_steps', workflowID: uid('steps') },
-      'tag',
-    );
-    expect(await handle.getResult(RESULT_WAIT)).toEqual(['tag-1', 'tag-2', 'tag-3']);
-    const steps = (await client.listWorkflowSteps(handle.workflowID)) as StepInfo[];
-    expect(steps.map((s) => [s.functionID, s.name, s.output, s.error])).toEqual([
-      [1, 'label_step', 'tag-1', null],
-      [2, 'label_step', 'tag-2', null],
-      [3, 'label_step', 'tag-3', null],
-    ]);
-    const [theirs] = await probePython(target, [{ op: 'steps', id: handle.workflowID }]);
-    expect(theirs).toEqual(steps.map(comparableStep));
-  });
-
   it('reads a workflow the app started itself: inputs, output and steps, as the Python client does', async () => {
     await client.retrieveWorkflow('py-own-steps').getResult(RESULT_WAIT);
     const echo = await client.getWorkflow('py-own-echo');
