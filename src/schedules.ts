@@ -127,6 +127,14 @@ export class Schedules {
     return this.#detected;
   }
 
+  /** The dialect when it can be told, else undefined: for choices that have a safe fallback. */
+  #knownDialect(): Promise<SchedulerDialect | undefined> {
+    return this.#dialect().then(
+      (d) => d,
+      () => undefined,
+    );
+  }
+
   async #detect(): Promise<SchedulerDialect> {
     const [sign] = await this.#query((ctx) => schedulerEvidenceStatement(ctx, this.#scope.applicationName ?? null));
     if (sign?.python !== sign?.typescript) {
@@ -149,10 +157,7 @@ export class Schedules {
     if (serializationType === 'portable') {
       // Portable is the caller's choice, unless the app is known to read only its native format: its scheduler
       // lists every schedule in its scope each poll, and one it cannot read fails them all.
-      const known = await this.#dialect().then(
-        (d) => d,
-        () => undefined,
-      );
+      const known = await this.#knownDialect();
       if (known && known.contextFormat !== PORTABLE) {
         throw new ValidationError([
           {
@@ -174,12 +179,7 @@ export class Schedules {
    * context (pickle: Python) decides, then TypeScript. Ticks already run under either format are skipped anyway.
    */
   async #idFormats(given: ScheduleIdFormat | undefined): Promise<(row: ScheduleRecord) => ScheduleIdFormat> {
-    const language =
-      given ??
-      (await this.#dialect().then(
-        (d) => d.language,
-        () => undefined,
-      ));
+    const language = given ?? (await this.#knownDialect())?.language;
     return (row) => language ?? (this.#scope.codec.formatOf(row.context) === PICKLE ? 'python' : 'typescript');
   }
 
@@ -219,13 +219,7 @@ export class Schedules {
     if (timezone) validateTimezone(timezone, `${field}.cronTimezone`);
     parseCron(s.schedule, timezone, `${field}.schedule`);
     const format = await this.#contextFormat(s.serializationType, `${field}.serializationType`);
-    const language =
-      format === PICKLE
-        ? 'python'
-        : await this.#dialect().then(
-            (d) => d.language,
-            () => undefined,
-          );
+    const language = format === PICKLE ? 'python' : (await this.#knownDialect())?.language;
     return {
       scheduleID: crypto.randomUUID(),
       scheduleName: s.scheduleName,
