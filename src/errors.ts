@@ -34,11 +34,13 @@ export type ErrorCode =
   | 'OVERLOADED';
 
 export class DBOSEdgeError extends Error {
+  // Each class spells its name out: a bundler that minifies without keeping names (wrangler.toml's
+  // `keep_names = false`, most app bundlers) would otherwise turn `new.target.name` into a mangled identifier.
+  override name = 'DBOSEdgeError';
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
   }
 }
 
@@ -52,6 +54,7 @@ export interface ValidationIssue {
 
 /** Bad input, rejected before any SQL runs. */
 export class ValidationError extends DBOSEdgeError {
+  override name = 'ValidationError';
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[]) {
     super('VALIDATION', issues.map((i) => `${i.field}: ${i.message}`).join('; '));
@@ -67,6 +70,7 @@ const SQLSTATE = /^(?:[0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 
 /** A failure reported by the database or the transport, normalised by the adapter. */
 export class DriverError extends DBOSEdgeError {
+  override name = 'DriverError';
   /** SQLSTATE, when the database answered; undefined for transport failures. */
   readonly sqlState: string | undefined;
   readonly constraint: string | undefined;
@@ -120,6 +124,7 @@ export class DriverError extends DBOSEdgeError {
 
 /** The system database lacks the DBOS schema, or has one older than dbos-edge supports. */
 export class SchemaError extends DBOSEdgeError {
+  override name = 'SchemaError';
   constructor(message: string) {
     super('SCHEMA', message);
   }
@@ -127,6 +132,7 @@ export class SchemaError extends DBOSEdgeError {
 
 /** TS `DBOSQueueDuplicatedError` (Python `DBOSQueueDeduplicatedError`): the queue already holds an active workflow with this deduplication ID. */
 export class DBOSQueueDuplicatedError extends DBOSEdgeError {
+  override name = 'DBOSQueueDuplicatedError';
   constructor(
     readonly workflowID: string,
     readonly queueName: string,
@@ -141,6 +147,7 @@ export class DBOSQueueDuplicatedError extends DBOSEdgeError {
 
 /** TS and Python `DBOSNonExistentWorkflowError`; `message` where the TS SDK words it otherwise (a send). */
 export class DBOSNonExistentWorkflowError extends DBOSEdgeError {
+  override name = 'DBOSNonExistentWorkflowError';
   constructor(
     readonly workflowID: string,
     message = `Workflow ${workflowID} does not exist`,
@@ -159,6 +166,7 @@ export function missingDestination(destinationID: string): DBOSNonExistentWorkfl
 
 /** TS and Python `DBOSAwaitedWorkflowCancelledError`: the awaited workflow was cancelled (or timed out). The SDK's text. */
 export class DBOSAwaitedWorkflowCancelledError extends DBOSEdgeError {
+  override name = 'DBOSAwaitedWorkflowCancelledError';
   constructor(readonly workflowID: string) {
     super('AWAITED_WORKFLOW_CANCELLED', `Awaited ${workflowID} was cancelled`);
   }
@@ -166,6 +174,7 @@ export class DBOSAwaitedWorkflowCancelledError extends DBOSEdgeError {
 
 /** TS `DBOSAwaitedWorkflowExceededMaxRecoveryAttempts` (Python `DBOSAwaitedWorkflowMaxRecoveryAttemptsExceeded`). */
 export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSEdgeError {
+  override name = 'DBOSAwaitedWorkflowExceededMaxRecoveryAttempts';
   constructor(readonly workflowID: string) {
     super(
       'AWAITED_WORKFLOW_MAX_RECOVERY_ATTEMPTS_EXCEEDED',
@@ -179,6 +188,7 @@ export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSEdgeErro
  * workflow (another name, class or instance), or by any enqueue when `workflowIDReusePolicy` is `reject`.
  */
 export class DBOSConflictingWorkflowError extends DBOSEdgeError {
+  override name = 'DBOSConflictingWorkflowError';
   constructor(
     readonly workflowID: string,
     reason: string,
@@ -192,6 +202,7 @@ export class DBOSConflictingWorkflowError extends DBOSEdgeError {
  * (no `timeoutMS`) the stream ended before the offset was reached, so none ever will.
  */
 export class DBOSStreamTimeoutError extends DBOSEdgeError {
+  override name = 'DBOSStreamTimeoutError';
   constructor(
     readonly workflowID: string,
     readonly key: string,
@@ -207,6 +218,7 @@ export class DBOSStreamTimeoutError extends DBOSEdgeError {
 
 /** A `getResult({ timeoutMs })` or `waitFirst` that ran out of time; the workflow itself keeps going. */
 export class DBOSWaitTimeoutError extends DBOSEdgeError {
+  override name = 'DBOSWaitTimeoutError';
   constructor(
     readonly workflowIDs: readonly string[],
     readonly timeoutMs: number,
@@ -217,6 +229,7 @@ export class DBOSWaitTimeoutError extends DBOSEdgeError {
 
 /** A stored value in a format this runtime cannot read (e.g. Python pickle), or a custom serializer not configured. */
 export class DBOSSerializationError extends DBOSEdgeError {
+  override name = 'DBOSSerializationError';
   constructor(
     readonly serialization: string,
     message: string,
@@ -231,6 +244,7 @@ export class DBOSSerializationError extends DBOSEdgeError {
  * carry `{ name, message, code, data }`; TS native errors carry the `serialize-error` record.
  */
 export class DBOSWorkflowError extends DBOSEdgeError {
+  override name = 'DBOSWorkflowError';
   /** The error's `code` as the workflow set it (portable errors always have the key; null when absent). */
   readonly errorCode: unknown;
   readonly data: unknown;
@@ -249,6 +263,7 @@ export class DBOSWorkflowError extends DBOSEdgeError {
 
 /** A schedule name that does not exist (pause, resume, update, trigger, backfill). */
 export class DBOSNonExistentScheduleError extends DBOSEdgeError {
+  override name = 'DBOSNonExistentScheduleError';
   constructor(readonly scheduleName: string) {
     super('NON_EXISTENT_SCHEDULE', `Schedule ${scheduleName} does not exist`);
   }
@@ -256,6 +271,7 @@ export class DBOSNonExistentScheduleError extends DBOSEdgeError {
 
 /** `createSchedule` with a name that is taken (schedule names are unique across the system database). */
 export class DBOSConflictingScheduleError extends DBOSEdgeError {
+  override name = 'DBOSConflictingScheduleError';
   constructor(readonly scheduleName: string) {
     super('CONFLICTING_SCHEDULE', `A schedule named ${scheduleName} already exists`);
   }
@@ -263,6 +279,7 @@ export class DBOSConflictingScheduleError extends DBOSEdgeError {
 
 /** TS `DBOSInvalidWorkflowTransitionError`: the workflow's status does not allow the change (rewinding one still running). */
 export class DBOSInvalidWorkflowTransitionError extends DBOSEdgeError {
+  override name = 'DBOSInvalidWorkflowTransitionError';
   constructor(
     readonly workflowID: string,
     message: string,
@@ -273,6 +290,7 @@ export class DBOSInvalidWorkflowTransitionError extends DBOSEdgeError {
 
 /** A queue name with no row in the `queues` table (a setter or getter of a deleted queue), in the TS SDK's words. */
 export class DBOSNonExistentQueueError extends DBOSEdgeError {
+  override name = 'DBOSNonExistentQueueError';
   constructor(readonly queueName: string) {
     super('NON_EXISTENT_QUEUE', `Queue '${queueName}' was not found in the database.`);
   }
@@ -283,6 +301,7 @@ export class DBOSNonExistentQueueError extends DBOSEdgeError {
  * database, so one application cannot take another's. The TS SDK's message; `kind` is `Queue` or `Application version`.
  */
 export class DBOSConflictingOwnerError extends DBOSEdgeError {
+  override name = 'DBOSConflictingOwnerError';
   constructor(
     readonly kind: 'Queue' | 'Application version',
     readonly entityName: string,
@@ -305,6 +324,7 @@ export class DBOSConflictingOwnerError extends DBOSEdgeError {
 
 /** `getLatestApplicationVersion` with none registered, or `setLatestApplicationVersion` of an unknown name. */
 export class DBOSNonExistentApplicationVersionError extends DBOSEdgeError {
+  override name = 'DBOSNonExistentApplicationVersionError';
   constructor(readonly versionName?: string) {
     super(
       'NON_EXISTENT_VERSION',
@@ -320,6 +340,7 @@ export class DBOSNonExistentApplicationVersionError extends DBOSEdgeError {
  * in it failed): nothing more can be written in it, so roll it back and retry the whole transaction.
  */
 export class DBOSTransactionAbortedError extends DBOSEdgeError {
+  override name = 'DBOSTransactionAbortedError';
   constructor(options?: { cause?: unknown }) {
     super(
       'TRANSACTION_ABORTED',

@@ -55,6 +55,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const defaultLogger: Logger = (entry) => console.log(JSON.stringify(entry));
 
 class TooLarge extends DBOSEdgeError {
+  override name = 'TooLarge';
   constructor() {
     super('PAYLOAD_TOO_LARGE', 'The request body is larger than the service accepts');
   }
