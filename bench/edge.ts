@@ -4,27 +4,29 @@
  * Every Worker is bundled by wrangler (`deploy --dry-run`, the same bundler and flags as a deploy) and run in real
  * workerd by Miniflare against a fresh database on `DBOS_EDGE_TEST_PG_URL`:
  * - `empty`: a Worker that answers "ok" (workerd's own start-up, the floor);
- * - `dbos-edge service`: worker/cloudflare.ts, the whole HTTP service (GET /v1/workflows?limit=1);
+ * - `dbos-edge service`: worker/cloudflare.ts as wrangler.toml builds it, the whole HTTP service
+ *   (GET /v1/workflows?limit=1), reaching Postgres over TCP;
  * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`), as the
  *   README tells Workers to make one (`connection: 'per-request'`);
- * - `…, Postgres only`: the service and the client with Neon's driver aliased away, wrangler.toml's opt-in for a
- *   Worker that reaches Postgres over TCP or Hyperdrive only (worker/neon-unavailable.ts);
+ * - `…, Neon built in`: the service and the client with wrangler.toml's Neon alias line deleted, the opt-in for
+ *   neon+http:// and neon+ws:// URLs;
  * - `dbos-sdk client`: the same Worker on `@dbos-inc/dbos-sdk`'s `DBOSClient`, with its 9 optional lazy modules
  *   (`@opentelemetry/*`, `winston*`) aliased to an empty module, without which it does not bundle.
+ * Every Worker is built with wrangler.toml's settings (compatibility, minify, keep_names, aliases).
  * Each round starts a new workerd (a cold isolate): start-up is `new Miniflare` → ready (process start, script
  * parse and top-level evaluation), first request is the first fetch (connect, query, respond), then a warm one.
  * Postgres is reached through test/fixtures/pg-proxy.ts, which counts the round trips and protocol messages of each
  * request (numbers no CPU load blurs), and the rounds run again with the proxy delaying a 10 ms round trip, as at
- * the edge. Bundles are built with `minify = true` (as wrangler.toml deploys). Medians of ROUNDS rounds; the tables
+ * the edge. Medians of ROUNDS rounds; the tables
  * go to stdout (with ratios against the dbos-sdk client), the numbers to bench/results/edge-<timestamp>.json.
  */
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMessages, type PgProxy, type ProtocolCounts, pgProxy } from '../test/fixtures/pg-proxy.ts';
-import { buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
+import { buildVariant, buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
 import { fileStamp, writeJsonResult } from './report.ts';
 
@@ -59,23 +61,18 @@ export default {
 };
 `;
 
-/** Module → replacement, as in wrangler.toml's `[alias]`. */
+/** Module → replacement, added to wrangler.toml's `[alias]`. */
 type Alias = Record<string, string>;
 const SDK_ALIAS: Alias = Object.fromEntries(SDK_OPTIONAL.map((m) => [m, './empty.cjs']));
-// As the repository's wrangler.toml does for the service.
-const EDGE_ALIAS: Alias = { '@electric-sql/pglite': `${ROOT}worker/pglite-unavailable.ts` };
-// The opt-in of a Worker that reaches Postgres only over TCP or Hyperdrive: Neon's driver left out.
-const NEON_ALIAS: Alias = { '@neondatabase/serverless': `${ROOT}worker/neon-unavailable.ts` };
+/** wrangler.toml's opt-in for neon+http:// and neon+ws:// URLs: its alias line for Neon's driver deleted. */
+const WITH_NEON = ['@neondatabase/serverless'];
 const CLIENT_IMPORT = `import { DBOSClient } from '${ROOT}src/index.ts';`;
 const CLIENT_CREATE = `new DBOSClient({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL, connection: 'per-request', listen: false })`;
 
-const WORKERS: Record<string, { code: string; alias?: Alias }> = {
+const WORKERS: Record<string, { code: string; alias?: Alias; dropAlias?: string[] }> = {
   empty: { code: `export default { async fetch() { return new Response('ok'); } };\n` },
-  'dbos-edge client': { code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE), alias: EDGE_ALIAS },
-  'dbos-edge client, Postgres only': {
-    code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE),
-    alias: { ...EDGE_ALIAS, ...NEON_ALIAS },
-  },
+  'dbos-edge client': { code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE) },
+  'dbos-edge client, Neon built in': { code: CLIENT_WORKER(CLIENT_IMPORT, CLIENT_CREATE), dropAlias: WITH_NEON },
   'dbos-sdk client': {
     code: CLIENT_WORKER(
       `import { DBOSClient } from '@dbos-inc/dbos-sdk';`,
@@ -85,33 +82,15 @@ const WORKERS: Record<string, { code: string; alias?: Alias }> = {
   },
 };
 
-/** Bundles one of WORKERS with wrangler, in a folder under node_modules so that packages resolve. */
+/** Bundles one of WORKERS with wrangler.toml's settings, from a folder under node_modules so that packages resolve. */
 async function buildOther(name: string, dir: string): Promise<WorkerBundle> {
-  const w = WORKERS[name] as { code: string; alias?: Alias };
+  const w = WORKERS[name] as (typeof WORKERS)[string];
   const folder = join(dir, name.replace(/\W+/g, '-'));
   await mkdir(folder, { recursive: true });
   await writeFile(join(folder, 'index.mjs'), w.code);
   await writeFile(join(folder, 'empty.cjs'), 'module.exports = {};\n');
-  const alias = Object.entries(w.alias ?? {})
-    .map(([m, to]) => `"${m}" = "${to}"`)
-    .join('\n');
-  await writeFile(
-    join(folder, 'wrangler.toml'),
-    `name = "bench"\nmain = "index.mjs"\ncompatibility_date = "2025-09-01"\ncompatibility_flags = ["nodejs_compat"]\nminify = true\n${alias ? `[alias]\n${alias}\n` : ''}`,
-  );
-  return buildWorker(join(folder, 'wrangler.toml'), 'index.js');
-}
-
-/** The repository's wrangler.toml with Neon aliased away too (paths made absolute, so it can live elsewhere). */
-async function buildPostgresOnlyService(dir: string): Promise<WorkerBundle> {
-  const toml = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
-    .replace(/^main = "/m, `main = "${ROOT}`)
-    .replace(/"\.\//g, `"${ROOT}`)
-    .replace(/^\[alias\]$/m, `[alias]\n"@neondatabase/serverless" = "${NEON_ALIAS['@neondatabase/serverless']}"`);
-  const folder = join(dir, 'service-postgres-only');
-  await mkdir(folder, { recursive: true });
-  await writeFile(join(folder, 'wrangler.toml'), toml);
-  return buildWorker(join(folder, 'wrangler.toml'));
+  const alias = Object.fromEntries(Object.entries(w.alias ?? {}).map(([m, to]) => [m, join(folder, to)]));
+  return buildVariant({ main: join(folder, 'index.mjs'), addAlias: alias, dropAlias: w.dropAlias ?? [] });
 }
 
 const median = (xs: number[]) => {
@@ -202,15 +181,15 @@ async function main() {
         bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
       },
       {
-        worker: 'dbos-edge service, Postgres only',
-        build: () => buildPostgresOnlyService(dir),
+        worker: 'dbos-edge service, Neon built in',
+        build: () => buildVariant({ dropAlias: WITH_NEON }),
         path: '/v1/workflows?limit=1',
         bindings: { DBOS_EDGE_API_TOKENS: `full:${TOKEN}` },
       },
       { worker: 'dbos-edge client', build: () => buildOther('dbos-edge client', dir), path: '/', bindings: {} },
       {
-        worker: 'dbos-edge client, Postgres only',
-        build: () => buildOther('dbos-edge client, Postgres only', dir),
+        worker: 'dbos-edge client, Neon built in',
+        build: () => buildOther('dbos-edge client, Neon built in', dir),
         path: '/',
         bindings: {},
       },

@@ -1,15 +1,17 @@
 /**
- * Stands in for `@neondatabase/serverless` in a Worker that reaches Postgres only over TCP (`postgres://`, or a
- * Hyperdrive binding): `[alias] "@neondatabase/serverless" = "./worker/neon-unavailable.ts"` in its wrangler.toml
- * keeps Neon's driver (about 49 KiB gzipped, a third of the service Worker) out of every cold start. A `neon+http://`
- * or `neon+ws://` URL then fails on first use with this error.
+ * Stands in for `@neondatabase/serverless` in a Worker that reaches Postgres over TCP (`postgres://`, or a Hyperdrive
+ * binding), as wrangler.toml builds the service by default: `[alias] "@neondatabase/serverless" =
+ * "./worker/neon-unavailable.ts"` keeps Neon's driver (about 49 KiB gzipped, a third of the service Worker) out of
+ * every cold start. A `neon+http://` or `neon+ws://` URL then fails on first use with this error: a configuration
+ * mistake to fix, not an outage to retry.
  */
-import { DriverError } from '../src/errors.ts';
+import { DBOSEdgeError } from '../src/errors.ts';
 
 const unavailable = (): never => {
-  throw new DriverError(
-    'The Neon driver is aliased away in this Worker (see worker/neon-unavailable.ts): use a postgres:// URL or Hyperdrive',
-    {},
+  throw new DBOSEdgeError(
+    'CONFIG',
+    "Neon's driver is left out of this Worker: use a postgres:// URL or Hyperdrive, or delete the " +
+      '"@neondatabase/serverless" line under [alias] in wrangler.toml to build it in for neon+http:// and neon+ws:// URLs',
   );
 };
 

@@ -3,12 +3,11 @@
  * repository's wrangler.toml with that entry as `main`) and run in workerd, serving /ui and the API beside it; the
  * API-only bundle of worker/cloudflare.ts carries none of the console's assets.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildWorker, type RunningWorker, runWorker, type WorkerBundle } from '../fixtures/workerd.ts';
+import { buildVariant, buildWorker, type RunningWorker, runWorker, type WorkerBundle } from '../fixtures/workerd.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READ = 'read-token-for-the-console-0001';
@@ -16,20 +15,14 @@ const FULL = 'full-token-for-the-console-0002';
 /** A string only the console's page holds. */
 const UI_MARKER = 'Skip to content';
 
-let configDir: string;
 let consoleBundle: WorkerBundle;
 let apiBundle: WorkerBundle;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  configDir = await mkdtemp(join(tmpdir(), 'dbos-edge-console-cf-'));
-  // The repository's configuration with the console entry; paths made absolute for the file's new folder.
-  const toml = (await readFile(join(ROOT, 'wrangler.toml'), 'utf8'))
-    .replace(/^main = .*$/m, `main = "${join(ROOT, 'worker/cloudflare-console.ts')}"`)
-    .replace('"./worker/pglite-unavailable.ts"', `"${join(ROOT, 'worker/pglite-unavailable.ts')}"`);
-  await writeFile(join(configDir, 'wrangler.toml'), toml);
+  // The repository's configuration with the console entry.
   [consoleBundle, apiBundle] = await Promise.all([
-    buildWorker(join(configDir, 'wrangler.toml'), 'cloudflare-console.js'),
+    buildVariant({ main: join(ROOT, 'worker/cloudflare-console.ts') }),
     buildWorker(),
   ]);
   worker = await runWorker(consoleBundle, {
@@ -43,7 +36,6 @@ afterAll(async () => {
   await worker?.dispose();
   await consoleBundle?.remove();
   await apiBundle?.remove();
-  if (configDir) await rm(configDir, { recursive: true, force: true });
 });
 
 describe('the console Worker', () => {

@@ -1,7 +1,8 @@
 /**
  * The Cloudflare Worker for real: `wrangler deploy --dry-run` bundles worker/cloudflare.ts with wrangler.toml, and
- * Miniflare runs that bundle in workerd, once on postgres.js over `cloudflare:sockets` and once on the Neon HTTP
- * driver (through the local Neon-compatible endpoint). A real DBOS worker executes what the Worker enqueues.
+ * Miniflare runs that bundle in workerd on postgres.js over `cloudflare:sockets`; the same build with Neon's driver
+ * built in (wrangler.toml's alias line deleted) runs on the Neon HTTP driver, through the local Neon-compatible
+ * endpoint. A real DBOS worker executes what the Worker enqueues.
  *
  * This file runs its own database and DBOS worker (app `edge-cf`), not the shared interop one: a schedule tick
  * fires every due schedule of its app, and the other files' schedule tests must not see ticks they did not run.
@@ -10,7 +11,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/http/index.ts';
 import { type NeonHttpEndpoint, startNeonHttpEndpoint } from '../fixtures/neon-http-endpoint.ts';
-import { buildWorker, type RunningWorker, runWorker, type WorkerBundle } from '../fixtures/workerd.ts';
+import { buildVariant, buildWorker, type RunningWorker, runWorker, type WorkerBundle } from '../fixtures/workerd.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg.ts';
 import { type RunningWorker as DbosWorker, startWorker, waitUntil } from './worker/harness.ts';
 
@@ -29,15 +30,17 @@ const uid = (label: string) => `${label}-${Date.now().toString(36)}${Math.random
 let db: TestDatabase;
 let dbos: DbosWorker;
 let bundle: WorkerBundle;
+let neonBundle: WorkerBundle;
 let endpoint: NeonHttpEndpoint;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
   db = await createTestDatabase('edge_cf');
   // The DBOS worker makes the schema (it migrates on launch); the bundle builds meanwhile.
-  [dbos, bundle, endpoint] = await Promise.all([
+  [dbos, bundle, neonBundle, endpoint] = await Promise.all([
     startWorker({ databaseUrl: db.url, appName: APP, appVersion: 'v1' }),
     buildWorker(),
+    buildVariant({ dropAlias: ['@neondatabase/serverless'] }),
     startNeonHttpEndpoint(),
   ]);
   sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'edge-cf-test' } });
@@ -48,6 +51,7 @@ afterAll(async () => {
   await dbos?.stop();
   await endpoint?.close();
   await bundle?.remove();
+  await neonBundle?.remove();
   await db?.drop();
 });
 
@@ -59,22 +63,46 @@ describe('the bundle', () => {
   });
 });
 
-const drivers: { name: string; url: () => string }[] = [
-  { name: 'postgres.js over cloudflare:sockets', url: () => db.url },
-  {
-    name: 'Neon HTTP',
-    url: () => {
-      const base = new URL(endpoint.connectionString(db.name));
-      return `neon+http://${base.username}@${base.host}${base.pathname}?fetch_endpoint=${encodeURIComponent(endpoint.url)}`;
-    },
-  },
+/** The Neon HTTP URL of the test database, through the local endpoint. */
+function neonHttpUrl(): string {
+  const base = new URL(endpoint.connectionString(db.name));
+  return `neon+http://${base.username}@${base.host}${base.pathname}?fetch_endpoint=${encodeURIComponent(endpoint.url)}`;
+}
+
+const drivers: { name: string; url: () => string; bundle: () => WorkerBundle }[] = [
+  { name: 'postgres.js over cloudflare:sockets', url: () => db.url, bundle: () => bundle },
+  { name: 'Neon HTTP, Neon built in', url: neonHttpUrl, bundle: () => neonBundle },
 ];
 
-describe.each(drivers)('the Worker in workerd on $name', ({ name, url }) => {
+describe('the default bundle, Neon left out', () => {
+  it('answers a neon+http:// URL with a 500 and logs what to change, instead of retrying an outage', async () => {
+    const worker = await runWorker(bundle, {
+      DBOS_SYSTEM_DATABASE_URL: neonHttpUrl(),
+      DBOS_EDGE_API_TOKENS: `full:${FULL}`,
+    });
+    try {
+      const r = await worker.fetch('/v1/workflows?limit=1', { headers: auth() });
+      expect(r.status).toBe(500);
+      expect(r.headers.get('retry-after')).toBeNull();
+      // Logged as JSON, so the quotes around the package name come escaped.
+      expect(worker.output()).toMatch(
+        /"code":"CONFIG".*@neondatabase.serverless.* line under \[alias\] in wrangler\.toml/,
+      );
+    } finally {
+      await worker.dispose();
+    }
+  });
+
+  it('is smaller than the build with Neon in it', () => {
+    expect(bundle.gzipBytes).toBeLessThan(neonBundle.gzipBytes);
+  });
+});
+
+describe.each(drivers)('the Worker in workerd on $name', ({ name, url, bundle: built }) => {
   let worker: RunningWorker;
 
   beforeAll(async () => {
-    worker = await runWorker(bundle, {
+    worker = await runWorker(built(), {
       DBOS_SYSTEM_DATABASE_URL: url(),
       DBOS_APPLICATION_NAME: APP,
       // The DBOS worker beside it is a TypeScript app with the default serializer.
