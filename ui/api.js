@@ -3,17 +3,7 @@ import { enc, refresh, say } from './dom.js';
 
 const TOKEN_KEY = 'dbos-edge-token';
 export const LONG_POLL_MS = 25_000;
-export const STATUSES = [
-  'ENQUEUED',
-  'DELAYED',
-  'PENDING',
-  'SUCCESS',
-  'ERROR',
-  'CANCELLED',
-  'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
-];
-export const ACTIVE = ['ENQUEUED', 'DELAYED', 'PENDING'];
-export const RESUMABLE = ['CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'];
+export { ACTIVE, RESUMABLE, STATUSES } from './statuses.js';
 
 export const session = { token: sessionStorage.getItem(TOKEN_KEY) ?? '', scope: undefined, open: false };
 export const canWrite = () => session.scope === 'full';

@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { uiApp } from '../../src/http/ui.ts';
-import { ASSETS_MODULE, assetsModule } from '../../ui/build.ts';
+import { ASSETS_MODULE, assetsModule, STATUSES_MODULE, statusesModule } from '../../ui/build.ts';
 
 describe('ui assets', () => {
-  it('are up to date with ui/ (npm run build:ui)', () => {
+  it('are up to date with ui/ and src/status.ts (npm run build:ui)', () => {
+    expect(readFileSync(STATUSES_MODULE, 'utf8')).toBe(statusesModule());
     expect(readFileSync(ASSETS_MODULE, 'utf8')).toBe(assetsModule());
   });
 
