@@ -212,7 +212,7 @@ export async function decodeError(
   serialization: string | null,
   what: string,
 ): Promise<DBOSWorkflowError> {
-  const value = await codec.decode(text as string | null, serialization, what);
+  const value = await codec.decode(text as string | null, serialization, what, 'error');
   if (typeof value === 'object' && value !== null) return new DBOSWorkflowError(id, value as Record<string, unknown>);
   return new DBOSWorkflowError(id, { message: String(value ?? '') });
 }

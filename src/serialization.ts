@@ -66,10 +66,13 @@ function isMarkedSuperjson(v: unknown): v is { json: never; meta?: never } {
   );
 }
 
+/** What a decode reads: a value, or a stored error (where a pickle may hold an exception of the app's own classes). */
+export type DecodedAs = 'value' | 'error';
+
 /** A pickled value; what it cannot read is an error naming the value. */
-function decodePickled(text: string, what: string): unknown {
+function decodePickled(text: string, what: string, as: DecodedAs): unknown {
   try {
-    return decodePickle(text);
+    return decodePickle(text, { appExceptions: as === 'error' });
   } catch (e) {
     throw new DBOSSerializationError(PICKLE, `${what}: ${(e as Error).message}`);
   }
@@ -148,6 +151,7 @@ export class Codec {
     text: string | null | undefined,
     serialization: string | null | undefined,
     what: string,
+    as: DecodedAs = 'value',
   ): Promise<unknown> {
     if (text === null || text === undefined) return null;
     if (serialization === PORTABLE) return JSON.parse(text);
@@ -158,7 +162,7 @@ export class Codec {
       }
       return superjson.deserialize(parsed);
     }
-    if (serialization === PICKLE) return decodePickled(text, what);
+    if (serialization === PICKLE) return decodePickled(text, what, as);
     if (serialization && this.#custom && serialization === this.#custom.name()) return await this.#custom.parse(text);
     if (serialization) {
       throw new DBOSSerializationError(
@@ -166,20 +170,20 @@ export class Codec {
         `${what} uses serialization "${serialization}"; configure the client with a serializer of that name to read it`,
       );
     }
-    return this.#decodeLegacy(text, what);
+    return this.#decodeLegacy(text, what, as);
   }
 
   /**
    * Rows written without a `serialization` name: superjson if marked, the custom serializer, plain JSON, or pickle
    * (`gA` is the base64 of its PROTO opcode).
    */
-  async #decodeLegacy(text: string, what: string): Promise<unknown> {
+  async #decodeLegacy(text: string, what: string, as: DecodedAs): Promise<unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       if (this.#custom) return await this.#custom.parse(text);
-      if (text.startsWith('gA')) return decodePickled(text, what);
+      if (text.startsWith('gA')) return decodePickled(text, what, as);
       throw new DBOSSerializationError('unknown', `${what} is in an unrecognised format`);
     }
     return isMarkedSuperjson(parsed) ? superjson.deserialize(parsed) : parsed;

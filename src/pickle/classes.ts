@@ -77,21 +77,29 @@ export function unsupportedClass(qualifiedName: string): DBOSSerializationError 
   );
 }
 
-/** GLOBAL/STACK_GLOBAL: a reference to an allowed class or function, else an error naming it. */
-export function resolveGlobal(module: string, name: string): PyGlobal {
+/**
+ * GLOBAL/STACK_GLOBAL: a reference to an allowed class or function, else an error naming it. Where the pickle is a
+ * stored error (`appExceptions`), an unknown class is kept as an app class: REDUCE may make an exception of it.
+ */
+export function resolveGlobal(module: string, name: string, appExceptions = false): PyGlobal {
   const canonicalModule = MODULE_ALIASES.get(module) ?? module;
   const canonicalName = NAME_ALIASES.get(`${canonicalModule}.${name}`) ?? name;
   const cls = new PyGlobal(canonicalModule, canonicalName);
   const key = cls.qualifiedName;
   if (REDUCERS.has(key) || REFERENCES.has(key) || isExceptionClass(cls)) return cls;
+  if (appExceptions) return new PyGlobal(canonicalModule, canonicalName, true);
   throw unsupportedClass(key);
 }
 
-/** REDUCE (and protocol 0's INST/OBJ): `callable(*args)` for an allowed callable, computed without calling anything. */
+/**
+ * REDUCE (and protocol 0's INST/OBJ): `callable(*args)` for an allowed callable, computed without calling anything.
+ * An app class reduced with its arguments is an exception: `BaseException.__reduce__` pickles `(cls, args)` and then
+ * its `__dict__`, and DBOS stores only exceptions where app classes are let through.
+ */
 export function reduce(callable: unknown, args: unknown): unknown {
   const cls = globalOf(callable, 'REDUCE');
   const items = tupleItems(args, 'REDUCE');
-  if (isExceptionClass(cls)) return new PyException(cls, items);
+  if (cls.appClass || isExceptionClass(cls)) return new PyException(cls, items);
   const reducer = REDUCERS.get(cls.qualifiedName);
   if (!reducer) throw unsupportedClass(cls.qualifiedName);
   return reducer(items);

@@ -26,6 +26,8 @@
  * | `uuid.UUID`                              | `string`, `'xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx'`                   |
  * | builtin exceptions (`ValueError`, …) and | `PythonErrorDescription`: `{ name, message, code, data?,             |
  * | DBOS's (`dbos._error.*`)                 | pythonClass, args, attributes }`; `message` is `str(err)`            |
+ * | an app's own exception class, in a       | the same description; `message` is what `BaseException.__str__`      |
+ * | stored error (`appExceptions`)           | gives                                                                |
  * | anything else (an app's own classes too) | `DBOSSerializationError` naming the class (`module.qualname`)        |
  *
  * Malformed, truncated or hostile input is a `DBOSSerializationError`: every declared length is checked against the
@@ -41,16 +43,24 @@ import { PyDict, PyList, PySet, PyTuple } from './model.ts';
 
 export type { PythonErrorDescription } from './python-errors.ts';
 
+export interface DecodeOptions {
+  /**
+   * The pickle is a stored error (a workflow's or a step's): an exception of the app's own classes is described as
+   * the builtin ones are (its `name`, `str()` message, args and attributes), where elsewhere its class is refused.
+   */
+  appExceptions?: boolean;
+}
+
 /** Decodes the base64 text of a pickle, as DBOS's default Python serializer stores it. */
-export function decodePickle(base64Text: string): unknown {
+export function decodePickle(base64Text: string, options: DecodeOptions = {}): unknown {
   const bytes = base64Decode(base64Text);
   if (!bytes) throw malformed('the text is not base64');
-  return decodePickleBytes(bytes);
+  return decodePickleBytes(bytes, options);
 }
 
 /** Decodes the bytes of a pickle. */
-export function decodePickleBytes(bytes: Uint8Array): unknown {
-  const unpickler = new Unpickler(new ByteCursor(bytes));
+export function decodePickleBytes(bytes: Uint8Array, options: DecodeOptions = {}): unknown {
+  const unpickler = new Unpickler(new ByteCursor(bytes), options.appExceptions ?? false);
   const loaded = unpickler.load();
   return toJs(loaded, unpickler.shared);
 }
@@ -65,8 +75,11 @@ class Unpickler {
   /** Objects fetched from the memo or DUP'ed: the only ones that can be referenced twice, or be part of a cycle. */
   readonly #shared = new Set<object>();
 
-  constructor(input: ByteCursor) {
+  readonly #appExceptions: boolean;
+
+  constructor(input: ByteCursor, appExceptions: boolean) {
     this.#input = input;
+    this.#appExceptions = appExceptions;
   }
 
   /** Objects that may be referenced more than once (see #shared). */
@@ -227,13 +240,13 @@ class Unpickler {
       case 0x63 /* GLOBAL */:
         {
           const module = input.line();
-          return resolveGlobal(module, input.line());
+          return resolveGlobal(module, input.line(), this.#appExceptions);
         }
       case 0x93 /* STACK_GLOBAL */:
         {
           const [module, name] = this.#popMany(2);
           if (typeof module !== 'string' || typeof name !== 'string') throw malformed('STACK_GLOBAL without str names');
-          return resolveGlobal(module, name);
+          return resolveGlobal(module, name, this.#appExceptions);
         }
       case 0x52 /* REDUCE */:
         {
@@ -256,7 +269,7 @@ class Unpickler {
       case 0x69 /* INST */:
         {
           const module = input.line();
-          const cls = resolveGlobal(module, input.line());
+          const cls = resolveGlobal(module, input.line(), this.#appExceptions);
           return reduce(cls, new PyTuple(this.#popMark()));
         }
       case 0x6f /* OBJ */:

@@ -9,6 +9,8 @@ export class PyGlobal {
   constructor(
     readonly module: string,
     readonly name: string,
+    /** Not one the decoder knows: an app's own class, named where only an exception can stand (a stored error). */
+    readonly appClass = false,
   ) {}
 
   get qualifiedName(): string {

@@ -139,6 +139,9 @@ export function describeException(
     message = `DBOS Error${code ? ` ${pythonStr(code)}` : ''}: ${pythonStr(attributes.get('message'))}`;
   } else if (cls.qualifiedName === PORTABLE_ERROR) {
     message = pythonStr(attributes.get('message') ?? args[0] ?? '');
+  } else if (cls.appClass) {
+    // What `BaseException.__str__` gives; an app class that overrides `__str__` cannot be followed without its code.
+    message = exceptionStr(args);
   } else {
     if (OS_ERRORS.has(cls.name)) attributes.set('errno', args.length >= 2 && args.length <= 5 ? args[0] : null);
     message = builtinMessage(cls.name, args);
@@ -169,8 +172,14 @@ function builtinMessage(name: string, args: readonly unknown[]): string {
     const target = args.length === 5 && args[4] !== null ? ` -> ${pythonRepr(args[4])}` : '';
     return `${base}: ${pythonRepr(args[2])}${target}`;
   }
+  if (name === 'KeyError' && args.length === 1) return pythonRepr(args[0]);
+  return exceptionStr(args);
+}
+
+/** `BaseException.__str__`: nothing, the one argument's `str()`, or the `repr()` of the argument tuple. */
+function exceptionStr(args: readonly unknown[]): string {
   if (args.length === 0) return '';
-  if (args.length === 1) return name === 'KeyError' ? pythonRepr(args[0]) : pythonStr(args[0]);
+  if (args.length === 1) return pythonStr(args[0]);
   return pythonRepr(new PyTuple(args));
 }
 

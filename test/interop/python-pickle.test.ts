@@ -6,7 +6,7 @@
  * base64 pickle. Every answer is compared with DBOS Python's own client where it can give one.
  */
 import { describe, expect, it } from 'vitest';
-import { DBOSSerializationError, DBOSWorkflowError, type StepInfo } from '../../src/index.ts';
+import { DBOSWorkflowError, type StepInfo } from '../../src/index.ts';
 import { firstSuccessfulRun, scheduleTickWithPython } from './python/app-schedules.ts';
 import { comparable, comparableStep } from './python/compare.ts';
 import { probePython } from './python/probe.ts';
@@ -54,25 +54,46 @@ describe('reading the pickled data of a default-serializer Python app', () => {
     });
   });
 
-  it('names the class of a pickled user exception it will not rebuild, without failing the status', async () => {
+  it("rebuilds a pickled exception of the app's own class as a DBOSWorkflowError, as the portable variant does", async () => {
     const status = await client.getWorkflow('py-own-failure');
     expect(status?.status).toBe('ERROR');
-    expect(status?.error).toBeInstanceOf(DBOSSerializationError);
-    expect((status?.error as Error | undefined)?.message).toContain('PaymentError');
-    expect(
-      await client
-        .retrieveWorkflow('py-own-failure')
-        .getResult(RESULT_WAIT)
-        .catch((e: unknown) => e),
-    ).toBeInstanceOf(DBOSSerializationError);
+    expect(status?.error).toBeInstanceOf(DBOSWorkflowError);
+    expect(status?.error).toMatchObject({ name: 'PaymentError', message: 'own failure', errorCode: 'E_PAY' });
+    const error = await client
+      .retrieveWorkflow('py-own-failure')
+      .getResult(RESULT_WAIT)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DBOSWorkflowError);
+    expect(error).toMatchObject({
+      name: 'PaymentError',
+      message: 'own failure',
+      errorCode: 'E_PAY',
+      workflowID: 'py-own-failure',
+    });
   });
 
-  it("lists the app's own workflows with their outputs; a value it cannot rebuild fails only that value", async () => {
+  it("rebuilds one the Python client enqueued (pickled throughout) that fails with the app's class", async () => {
+    const [id] = (await probePython(target, [
+      {
+        op: 'enqueue',
+        options: { queue_name: 'interop', workflow_name: 'fail_custom', workflow_id: uid('py-client-custom-error') },
+        args: ['card declined'],
+        kwargs: {},
+      },
+    ])) as string[];
+    const handle = client.retrieveWorkflow(id ?? '');
+    const error = await handle.getResult(RESULT_WAIT).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DBOSWorkflowError);
+    expect(error).toMatchObject({ name: 'PaymentError', message: 'card declined', errorCode: 'E_PAY' });
+    expect((await handle.getStatus())?.serialization).toBe('py_pickle');
+  });
+
+  it("lists the app's own workflows with their outputs and errors", async () => {
     const listed = await client.listWorkflows({ workflowIDPrefix: 'py-own-', loadOutput: true });
     const byId = new Map(listed.map((w) => [w.workflowID, w]));
     expect(byId.get('py-own-echo')?.output).toEqual({ args: ['own', 1], kwargs: { flag: true } });
     expect(byId.get('py-own-steps')?.output).toEqual(['own-1', 'own-2', 'own-3']);
-    expect(byId.get('py-own-failure')?.error).toBeInstanceOf(DBOSSerializationError);
+    expect(byId.get('py-own-failure')?.error).toMatchObject({ name: 'PaymentError', message: 'own failure' });
     expect(byId.get('py-own-value-error')?.error).toMatchObject({ name: 'ValueError' });
   });
 

@@ -157,7 +157,8 @@ describe('pickles made by CPython 3.11, protocols 0 to 5', () => {
 });
 
 describe('Python exceptions', () => {
-  const exceptionCases = () => fixtures.filter((fixture) => fixture.pyStr !== undefined);
+  const exceptionCases = () =>
+    fixtures.filter((fixture) => fixture.pyStr !== undefined && !fixture.name.startsWith('app_exc_'));
 
   it('gives every builtin and DBOS exception the name and str() that Python itself reads back', () => {
     const names = new Set(exceptionCases().map((fixture) => fixture.name));
@@ -170,6 +171,34 @@ describe('Python exceptions', () => {
         name: fixture.pyName,
         message: fixture.pyStr,
       });
+    }
+  });
+
+  it("reads an app's own exception only as a stored error, with the name and str() Python reads back", () => {
+    for (const name of ['app_exc_payment', 'app_exc_two_args']) {
+      for (const fixture of casesNamed(name)) {
+        expect(catchError(() => decodePickle(fixture.b64))).toBeInstanceOf(DBOSSerializationError);
+        const decoded = decodePickle(fixture.b64, { appExceptions: true }) as PythonErrorDescription;
+        expect({ name: decoded.name, message: decoded.message }).toEqual({
+          name: fixture.pyName,
+          message: fixture.pyStr,
+        });
+      }
+    }
+    const [payment] = casesNamed('app_exc_payment').filter((each) => each.protocol === 4);
+    expect(decodePickle(payment?.b64 ?? '', { appExceptions: true })).toEqual({
+      name: 'PaymentError',
+      message: 'card expired',
+      code: 'E_PAY',
+      pythonClass: '__main__.PaymentError',
+      args: ['card expired'],
+      attributes: { code: 'E_PAY' },
+    });
+    // The exception's own class is let through, not an app object it holds.
+    for (const fixture of casesNamed('app_exc_holding_object')) {
+      const error = catchError(() => decodePickle(fixture.b64, { appExceptions: true }));
+      expect(error).toBeInstanceOf(DBOSSerializationError);
+      expect(error.message).toContain('__main__.Point');
     }
   });
 
