@@ -15,7 +15,7 @@ export interface PostgresDriverOptions {
   prepare?: boolean;
   /** Seconds an idle connection stays open. Default 30 (0 keeps it forever). */
   idleTimeout?: number;
-  /** Seconds to wait for a connection to open. Default 10. */
+  /** Seconds to wait for a connection to open, and the longest a statement waits unsent for one. Default 10. */
   connectTimeout?: number;
   /**
    * Look up array types when a connection opens (postgres.js `fetch_types`), so array columns come back as arrays.
