@@ -53,6 +53,13 @@ const int8AsNumber = {
  */
 const reconnectDelay = (failures: number) => Math.min(2 ** failures / 100, 1) * (0.5 + Math.random() / 2);
 
+/**
+ * Seconds a connection lives (postgres.js `max_lifetime`, drawn per pool): 1 to 2 minutes rather than its 30 to 60,
+ * because postgres.js keeps the connection a cancelled statement was handed to (see `settled`) out of the pool until
+ * its lifetime ends it. Reopening each connection once a minute or two costs a few milliseconds.
+ */
+const connectionLifetime = () => Math.round(60 * (1 + Math.random()));
+
 /** A statement postgres.js has not yet handed to a connection: its `state` (the backend) is set when it is. */
 const unsent = (q: object) => (q as unknown as { state: unknown }).state == null;
 
@@ -71,6 +78,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
           idle_timeout: options.idleTimeout ?? 30,
           connect_timeout: options.connectTimeout ?? 10,
           backoff: reconnectDelay,
+          max_lifetime: connectionLifetime(),
           onnotice: () => {},
           types: { int8: int8AsNumber },
           connection: { application_name: 'dbos-edge' },
@@ -90,8 +98,8 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
    * connect timer, for as long as the peer does so. So a statement not yet handed to an open connection when the
    * connect timeout has passed (stranded so, or queued that long behind busy connections) is cancelled, which takes
    * it out before it is ever sent, and fails retryably. One already handed over is left alone: its outcome is the
-   * database's to tell, or the lost connection's. (postgres.js then keeps the connection a cancelled statement was
-   * handed to out of the pool until its `max_lifetime` ends it.)
+   * database's to tell, or the lost connection's. (A connection opened for a cancelled statement stays out of the
+   * pool until its lifetime ends: see `connectionLifetime`.)
    */
   const settled = async <T>(q: PromiseLike<T> & { cancel(): void }) => {
     if (!connectTimeout) return await q;
