@@ -15,7 +15,7 @@ export interface PostgresDriverOptions {
   prepare?: boolean;
   /** Seconds an idle connection stays open. Default 30 (0 keeps it forever). */
   idleTimeout?: number;
-  /** Seconds to wait for a connection to open. Default 10. */
+  /** Seconds to wait for a connection to open, and the longest a statement waits unsent for one. Default 10. */
   connectTimeout?: number;
   /**
    * Look up array types when a connection opens (postgres.js `fetch_types`), so array columns come back as arrays.
@@ -46,11 +46,30 @@ const int8AsNumber = {
 };
 
 /**
+ * postgres.js's reconnect delay after a connection failed, in seconds: its default (3^n/100 s, up to 20 s, with `n`
+ * the pool's failures since a connection last opened) held a statement up to 20 s for its connection when backends
+ * were terminated now and then. The caller paces its own retries (waits back off, HTTP answers Retry-After), so the
+ * pool waits at most a second; enough to keep the listener connection from reconnecting in a tight loop.
+ */
+const reconnectDelay = (failures: number) => Math.min(2 ** failures / 100, 1) * (0.5 + Math.random() / 2);
+
+/**
+ * Seconds a connection lives (postgres.js `max_lifetime`, drawn per pool): 1 to 2 minutes rather than its 30 to 60,
+ * because postgres.js keeps the connection a cancelled statement was handed to (see `settled`) out of the pool until
+ * its lifetime ends it. Reopening each connection once a minute or two costs a few milliseconds.
+ */
+const connectionLifetime = () => Math.round(60 * (1 + Math.random()));
+
+/** A statement postgres.js has not yet handed to a connection: its `state` (the backend) is set when it is. */
+const unsent = (q: object) => (q as unknown as { state: unknown }).state == null;
+
+/**
  * Creates a driver from a connection URL (the driver owns and closes the pool) or from an existing
  * `postgres()` instance (the caller keeps ownership; `close()` leaves it open).
  */
 export function postgresDriver(source: string | postgres.Sql, options: PostgresDriverOptions = {}): Driver {
   const owned = typeof source === 'string';
+  const connectTimeout = owned ? (options.connectTimeout ?? 10) : Number(source.options.connect_timeout) || 0;
   const sql: postgres.Sql =
     typeof source === 'string'
       ? postgres(source, {
@@ -58,6 +77,8 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
           prepare: options.prepare ?? true,
           idle_timeout: options.idleTimeout ?? 30,
           connect_timeout: options.connectTimeout ?? 10,
+          backoff: reconnectDelay,
+          max_lifetime: connectionLifetime(),
           onnotice: () => {},
           types: { int8: int8AsNumber },
           connection: { application_name: 'dbos-edge' },
@@ -71,6 +92,33 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
   const unsafeOptions = { prepare: options.prepare ?? true };
   // No parameters and not `simple`: postgres.js sends Parse, Describe, Bind, Execute and Sync in one write.
   const oneFlight = { prepare: false, simple: false } as postgres.UnsafeQueryOptions;
+  /**
+   * postgres.js never rejects a statement handed to a connection being opened if the peer closes that connection
+   * while it opens without an error (a proxy or pooler whose database is down): it reconnects at once, restarting its
+   * connect timer, for as long as the peer does so. So a statement not yet handed to an open connection when the
+   * connect timeout has passed (stranded so, or queued that long behind busy connections) is cancelled, which takes
+   * it out before it is ever sent, and fails retryably. One already handed over is left alone: its outcome is the
+   * database's to tell, or the lost connection's. (A connection opened for a cancelled statement stays out of the
+   * pool until its lifetime ends: see `connectionLifetime`.)
+   */
+  const settled = async <T>(q: PromiseLike<T> & { cancel(): void }) => {
+    if (!connectTimeout) return await q;
+    let stranded = false;
+    const watchdog = setTimeout(() => {
+      if (!unsent(q)) return;
+      stranded = true;
+      q.cancel();
+    }, connectTimeout * 1000);
+    try {
+      return await q;
+    } catch (e) {
+      throw stranded
+        ? new DriverError(`No connection opened within the connect timeout (${connectTimeout} s)`, { cause: e })
+        : e;
+    } finally {
+      clearTimeout(watchdog);
+    }
+  };
   const run = (text: string, params: readonly SqlParam[], on: postgres.Sql | postgres.TransactionSql = sql) => {
     const inlined = options.inlineParams && params.length > 0 ? inlineParams(text, params) : undefined;
     return inlined === undefined
@@ -82,7 +130,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
     ...(typeof source === 'string' ? { database: databaseIdentity(source) } : {}),
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       try {
-        const rows = await run(text, params);
+        const rows = await settled(run(text, params));
         return rows as unknown as R[];
       } catch (e) {
         throw DriverError.from(e);

@@ -241,6 +241,7 @@ export class SystemDatabase {
   readonly #quotedSchema: string;
   readonly #assumeNewest: boolean;
   #ready: Promise<{ driver: Driver; ctx: SqlContext }> | undefined;
+  #opened: Promise<Driver> | undefined;
 
   constructor(config: Parameters<typeof resolveDriver>[0]) {
     this.#schema = validateSchemaName(config.systemDatabaseSchemaName ?? 'dbos');
@@ -252,7 +253,7 @@ export class SystemDatabase {
 
   connect(): Promise<{ driver: Driver; ctx: SqlContext }> {
     this.#ready ??= (async () => {
-      const driver = await this.#open();
+      const driver = await this.#driver();
       const known = knownSchema(driver, this.#schema);
       if (known === undefined && this.#assumeNewest) return { driver, ctx: this.#assumed(driver) };
       const features = known ?? (await detectSchemaCached(driver, this.#quotedSchema, this.#schema));
@@ -262,6 +263,18 @@ export class SystemDatabase {
       throw e;
     });
     return this.#ready;
+  }
+
+  /**
+   * The driver, opened once: a schema read that failed (the database unreachable, the backend terminated) is tried
+   * again on the same pool, not on a new one per attempt that would leak the last and open every connection afresh.
+   */
+  #driver(): Promise<Driver> {
+    this.#opened ??= this.#open().catch((e) => {
+      this.#opened = undefined;
+      throw e;
+    });
+    return this.#opened;
   }
 
   /** The newest schema's features, until a statement's failure says otherwise. */
@@ -280,11 +293,9 @@ export class SystemDatabase {
   }
 
   async close(): Promise<void> {
-    const ready = this.#ready;
+    const opened = this.#opened;
     this.#ready = undefined;
-    if (ready && this.#ownsDriver) {
-      const { driver } = await ready.catch(() => ({ driver: undefined }));
-      await driver?.close();
-    }
+    this.#opened = undefined;
+    if (opened && this.#ownsDriver) await (await opened.catch(() => undefined))?.close();
   }
 }
