@@ -2,7 +2,11 @@
  * Coalesces concurrent enqueues into multi-row statements. A Postgres commit costs a WAL flush, and an edge
  * call costs a round trip: when many enqueues are issued at once (a webhook burst, a fan-out), sending them as
  * one statement pays both once. A lone enqueue is sent at once, alone, so sequential callers see no added
- * latency; only what arrives while `maxInFlight` statements are already running waits for the next one.
+ * latency. What arrives while statements run waits for one to return, and then leaves with everything else that
+ * arrived meanwhile: under a steady stream of requests (an HTTP service, where requests come one by one rather than
+ * in the same tick) statements grow instead of multiplying, and each statement costs the database a plan and a
+ * commit. A wait is bounded: after `holdMs` the waiting rows leave in a statement of their own (a slow or blocked
+ * statement holds the others back no longer), up to `maxInFlight` statements at once.
  *
  * Each caller still gets its own row's outcome. A statement is all or nothing: if it fails because of the data
  * of some row (the database refused a value), its halves are sent again (and theirs), so only the bad row fails;
@@ -11,6 +15,12 @@
 import { DBOSEdgeError, DriverError } from './errors.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from './sql/workflows.ts';
 import { isDataState } from './sql-state.ts';
+
+/**
+ * How long rows wait for a running statement before leaving in their own: a local statement returns well within it,
+ * so a busy service sends one statement per round trip; a blocked one is not waited for much longer.
+ */
+const DEFAULT_HOLD_MS = 20;
 
 interface Pending {
   readonly row: EnqueueRow;
@@ -22,16 +32,24 @@ export class EnqueueBatcher {
   #pending: Pending[] = [];
   #inFlight = 0;
   #flushQueued = false;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Runs one statement for the rows; returns one outcome row per input row, by 1-based position `n`. */
   readonly #run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>;
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
+  readonly #holdMs: number;
 
-  constructor(run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>, maxInFlight = 4, maxBatch = 500) {
+  constructor(
+    run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>,
+    maxInFlight = 4,
+    maxBatch = 500,
+    holdMs = DEFAULT_HOLD_MS,
+  ) {
     this.#run = run;
     this.#maxInFlight = maxInFlight;
     this.#maxBatch = maxBatch;
+    this.#holdMs = holdMs;
   }
 
   /** Resolves with the row's outcome (`outcome` null means: a concurrent writer won the race, submit again). */
@@ -43,13 +61,29 @@ export class EnqueueBatcher {
         this.#flushQueued = true;
         queueMicrotask(() => {
           this.#flushQueued = false;
-          this.#flush();
+          this.#flushOrHold();
         });
       }
     });
   }
 
+  /** Sends at once when nothing runs (or nothing may be held); otherwise lets the rows wait, at most `holdMs`. */
+  #flushOrHold(): void {
+    if (this.#inFlight === 0 || this.#holdMs <= 0) {
+      this.#flush();
+    } else if (this.#holdTimer === undefined && this.#pending.length > 0) {
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.#flush();
+      }, this.#holdMs);
+    }
+  }
+
   #flush(): void {
+    if (this.#holdTimer !== undefined) {
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+    }
     while (this.#inFlight < this.#maxInFlight && this.#pending.length > 0) {
       // A statement's rows need distinct IDs: a repeated ID waits for the next statement, which then sees it.
       const batch: Pending[] = [];
@@ -76,10 +110,15 @@ export class EnqueueBatcher {
   async #settle(batch: Pending[]): Promise<void> {
     try {
       const rows = await this.#statement(batch);
-      for (const outcome of rows) batch[outcome.n - 1]?.resolve(outcome);
+      const answered: boolean[] = batch.map(() => false);
+      for (const outcome of rows) {
+        const i = outcome.n - 1;
+        batch[i]?.resolve(outcome);
+        answered[i] = true;
+      }
       // A caller whose row got no outcome row (or an out-of-range `n`) is settled too: a promise must never hang.
-      // (Settling an already resolved promise again does nothing.)
-      for (const p of batch) p.reject(missingOutcome(p.row.workflowID));
+      // (The error is built only for those: an error per row was a measurable share of a busy service's time.)
+      for (const [i, p] of batch.entries()) if (!answered[i]) p.reject(missingOutcome(p.row.workflowID));
     } catch (error) {
       if (batch.length > 1 && error instanceof DriverError && isDataState(error.sqlState)) {
         // A row's value broke the statement: send each half again (and so on), so only the bad rows fail.

@@ -77,7 +77,7 @@ export class Reader {
   async list(input: ListWorkflowsInput, queued: boolean): Promise<WorkflowStatus[]> {
     const filter = this.filter(validate(ListWorkflowsSchema, input, 'input'), queued);
     const rows = await runOn(this.#scope.connect, (ctx) => listStatement(ctx, filter));
-    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
+    return this.#statuses(rows, filter);
   }
 
   async page(input: ListPageInput, queued: boolean): Promise<WorkflowPage> {
@@ -99,7 +99,7 @@ export class Reader {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      workflows: await Promise.all(page.map((r) => this.#status(r, filter.loadInput, filter.loadOutput))),
+      workflows: await this.#statuses(page, filter),
       nextCursor:
         rows.length > limit && last
           ? encodeCursor({
@@ -182,6 +182,15 @@ export class Reader {
     );
   }
 
+  /**
+   * Maps a listing's rows. Without payloads there is nothing to decode: the rows are mapped at once, not through an
+   * async call each (a page of 100 slim rows spent more time in those calls than in mapping).
+   */
+  async #statuses(rows: readonly StatusRow[], filter: ListFilter): Promise<WorkflowStatus[]> {
+    if (!filter.loadInput && !filter.loadOutput) return rows.map((r) => toWorkflowStatus(r, NO_PAYLOADS));
+    return Promise.all(rows.map((r) => this.#status(r, filter.loadInput, filter.loadOutput)));
+  }
+
   /** Maps a status row, decoding its payloads. A payload this client cannot read becomes its typed error, never garbage. */
   async #status(row: StatusRow, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
     const id = row.workflow_uuid;
@@ -203,6 +212,8 @@ export class Reader {
     return toWorkflowStatus(row, payloads);
   }
 }
+
+const NO_PAYLOADS: Pick<WorkflowStatus, 'input' | 'output' | 'error'> = {};
 
 /** A stored workflow or step error, rebuilt as `DBOSWorkflowError` (name, message, code, data). */
 export async function decodeError(
@@ -240,12 +251,13 @@ function roles(text: string | null): string[] {
   }
 }
 
+const optional = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+
 /** Maps a `workflow_status` row to its public shape; payload fields are decoded by the caller. */
 function toWorkflowStatus(
   row: StatusRow,
   payloads: Pick<WorkflowStatus, 'input' | 'output' | 'error'>,
 ): WorkflowStatus {
-  const optional = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
   return {
     workflowID: row.workflow_uuid,
     status: row.status,

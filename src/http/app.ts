@@ -52,6 +52,9 @@ type Env = { Variables: { requestId: string } };
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Strict UTF-8 (a bad byte is a 400, not U+FFFD); one decoder for every request, as decoding keeps no state. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 const defaultLogger: Logger = (entry) => console.log(JSON.stringify(entry));
 
 class TooLarge extends DBOSEdgeError {
@@ -171,6 +174,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   }
   const open = tokens.length === 0;
   const verifier = new TokenVerifier(tokens);
+  const logging = loggerOption !== false;
   const log: Logger = loggerOption === false ? () => {} : (loggerOption ?? defaultLogger);
   const schemas = requestSchemas(limits);
   const waits = new WaitSlots(limits.maxConcurrentWaits);
@@ -269,6 +273,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
     c.set('requestId', requestId);
     await next();
     c.res.headers.set('x-request-id', requestId);
+    if (!logging) return;
     log({
       level: 'info',
       msg: 'request',
@@ -314,7 +319,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
             );
           }
           try {
-            body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody));
+            body = JSON.parse(UTF8.decode(rawBody));
           } catch {
             throw new ValidationError([{ field: 'body', rule: 'json', message: 'is not valid UTF-8 JSON' }]);
           }

@@ -3,7 +3,7 @@
  * which caller gets which outcome. The flush target is an in-process statement runner that records each statement
  * and answers when the test releases it, so every interleaving is chosen by the test, not by timing.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from '../../src/sql/workflows.ts';
 
@@ -115,9 +115,37 @@ describe('coalescing', () => {
     expect((await Promise.all(outcomes)).map((r) => r.workflow_uuid)).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('sends an enqueue issued in a later tick as its own statement while fewer than maxInFlight run', async () => {
+  it('holds an enqueue issued while a statement runs, then sends everything that arrived as one statement', async () => {
     const runner = heldRunner();
-    const batcher = new EnqueueBatcher(runner.run, 2);
+    const batcher = new EnqueueBatcher(runner.run);
+    const first = batcher.submit(enqueueRow('a'));
+    await drain();
+    const held = [batcher.submit(enqueueRow('b'))];
+    await drain();
+    held.push(batcher.submit(enqueueRow('c')));
+    await drain();
+    expect(runner.ids()).toEqual([['a']]);
+    await runner.statements[0]?.answer();
+    expect(runner.ids()).toEqual([['a'], ['b', 'c']]);
+    await runner.statements[1]?.answer();
+    expect((await first).workflow_uuid).toBe('a');
+    expect((await Promise.all(held)).map((r) => r.workflow_uuid)).toEqual(['b', 'c']);
+    expect(runner.mostInFlight()).toBe(1);
+  });
+
+  it('sends held enqueues in a statement of their own once holdMs passes, while the first still runs', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 4, 500, 1);
+    batcher.submit(enqueueRow('a'));
+    await drain();
+    batcher.submit(enqueueRow('b'));
+    await vi.waitFor(() => expect(runner.ids()).toEqual([['a'], ['b']]));
+    expect(runner.mostInFlight()).toBe(2);
+  });
+
+  it('without a hold, sends an enqueue issued in a later tick as its own statement while fewer than maxInFlight run', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run, 2, 500, 0);
     batcher.submit(enqueueRow('a'));
     await drain();
     batcher.submit(enqueueRow('b'));
@@ -179,7 +207,7 @@ describe('limits', () => {
 
   it('never runs more than maxInFlight statements at once', async () => {
     const runner = heldRunner();
-    const batcher = new EnqueueBatcher(runner.run, 3);
+    const batcher = new EnqueueBatcher(runner.run, 3, 500, 0);
     for (let i = 0; i < 6; i++) {
       batcher.submit(enqueueRow(`w${i}`));
       await drain();
