@@ -8,13 +8,15 @@
  * commit. A wait is bounded: after `holdMs` the waiting rows leave in a statement of their own (a slow or blocked
  * statement holds the others back no longer), up to `maxInFlight` statements at once.
  *
- * Each caller still gets its own row's outcome. A statement is all or nothing: if it fails because of the data
- * of some row (the database refused a value), its halves are sent again (and theirs), so only the bad row fails;
- * if it fails otherwise (a dropped connection), every enqueue in it fails with that error and none was written.
+ * Each caller still gets its own row's outcome, by position, from the runner: the runner isolates rows the database
+ * refuses (`Enqueuer`'s `writeIsolated`, shared with `enqueueMany`), so only a bad row fails. If the runner fails
+ * (a dropped connection), every enqueue in the batch fails with that error.
  */
 import { DBOSEdgeError, DriverError } from './errors.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from './sql/workflows.ts';
-import { isDataState } from './sql-state.ts';
+
+/** A row's outcome from a write: its outcome row, the error that failed it alone, or undefined when none came back. */
+export type RowOutcome = EnqueueOutcomeRow | DriverError | undefined;
 
 /**
  * How long rows wait for a running statement before leaving in their own: a local statement returns well within it,
@@ -34,14 +36,14 @@ export class EnqueueBatcher {
   #flushQueued = false;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Runs one statement for the rows; returns one outcome row per input row, by 1-based position `n`. */
-  readonly #run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>;
+  /** Writes the rows; returns each row's outcome at its own position. */
+  readonly #run: (rows: EnqueueRow[]) => Promise<RowOutcome[]>;
   readonly #maxInFlight: number;
   readonly #maxBatch: number;
   readonly #holdMs: number;
 
   constructor(
-    run: (rows: EnqueueRow[]) => Promise<EnqueueOutcomeRow[]>,
+    run: (rows: EnqueueRow[]) => Promise<RowOutcome[]>,
     maxInFlight = 4,
     maxBatch = 500,
     holdMs = DEFAULT_HOLD_MS,
@@ -106,33 +108,22 @@ export class EnqueueBatcher {
     }
   }
 
-  /** Runs the batch's statement and settles every caller in it, each exactly once; never rejects. */
+  /** Writes the batch and settles every caller in it, each exactly once; never rejects. */
   async #settle(batch: Pending[]): Promise<void> {
+    let outcomes: RowOutcome[];
     try {
-      const rows = await this.#statement(batch);
-      const answered: boolean[] = batch.map(() => false);
-      for (const outcome of rows) {
-        const i = outcome.n - 1;
-        batch[i]?.resolve(outcome);
-        answered[i] = true;
-      }
-      // A caller whose row got no outcome row (or an out-of-range `n`) is settled too: a promise must never hang.
-      // (The error is built only for those: an error per row was a measurable share of a busy service's time.)
-      for (const [i, p] of batch.entries()) if (!answered[i]) p.reject(missingOutcome(p.row.workflowID));
+      outcomes = await this.#run(batch.map((p) => p.row));
     } catch (error) {
-      if (batch.length > 1 && error instanceof DriverError && isDataState(error.sqlState)) {
-        // A row's value broke the statement: send each half again (and so on), so only the bad rows fail.
-        const half = Math.ceil(batch.length / 2);
-        await Promise.all([this.#settle(batch.slice(0, half)), this.#settle(batch.slice(half))]);
-        return;
-      }
       for (const p of batch) p.reject(error);
+      return;
     }
-  }
-
-  /** One statement for the batch; a synchronous throw from `run` becomes a failed statement like any other. */
-  async #statement(batch: Pending[]): Promise<EnqueueOutcomeRow[]> {
-    return this.#run(batch.map((p) => p.row));
+    for (const [i, p] of batch.entries()) {
+      const outcome = outcomes[i];
+      if (outcome instanceof DriverError) p.reject(outcome);
+      // A row that got no outcome is settled too: a promise must never hang.
+      else if (outcome === undefined) p.reject(missingOutcome(p.row.workflowID));
+      else p.resolve(outcome);
+    }
   }
 }
 

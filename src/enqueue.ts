@@ -4,7 +4,7 @@
  * workflow under a taken ID is that workflow; another one is a conflict; a held deduplication ID is refused.
  */
 import * as v from 'valibot';
-import { EnqueueBatcher } from './enqueue-batcher.ts';
+import { EnqueueBatcher, type RowOutcome } from './enqueue-batcher.ts';
 import {
   DBOSConflictingWorkflowError,
   DBOSEdgeError,
@@ -50,7 +50,7 @@ export class Enqueuer {
 
   constructor(scope: ClientScope) {
     this.#scope = scope;
-    this.#batcher = new EnqueueBatcher((rows) => runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, rows)));
+    this.#batcher = new EnqueueBatcher((rows) => this.#writeIsolated(rows));
   }
 
   /** Enqueues one workflow (coalesced with concurrent ones); resolves with the ID of the workflow it holds. */
@@ -128,9 +128,9 @@ export class Enqueuer {
    * Writes the rows in one statement and returns each row's outcome by position (undefined: none came back). If a
    * row's value breaks the statement, its halves are written again (and theirs), so only the bad rows get the error.
    */
-  async #writeIsolated(rows: readonly EnqueueRow[]): Promise<(EnqueueOutcomeRow | DriverError | undefined)[]> {
+  async #writeIsolated(rows: readonly EnqueueRow[]): Promise<RowOutcome[]> {
     try {
-      const outcomes: (EnqueueOutcomeRow | undefined)[] = rows.map(() => undefined);
+      const outcomes: RowOutcome[] = rows.map(() => undefined);
       for (const r of await runOn(this.#scope.connect, (ctx) => enqueueStatement(ctx, rows))) {
         if (Number(r.n) >= 1 && Number(r.n) <= rows.length) outcomes[Number(r.n) - 1] = r;
       }

@@ -1,10 +1,12 @@
 /**
  * The enqueue batcher on its own: which rows leave together, in what order, how many statements run at once, and
  * which caller gets which outcome. The flush target is an in-process statement runner that records each statement
- * and answers when the test releases it, so every interleaving is chosen by the test, not by timing.
+ * and answers when the test releases it, so every interleaving is chosen by the test, not by timing. (Isolating a
+ * row the database refuses is the runner's job: test/integration/hardening/isolation.test.ts.)
  */
 import { describe, expect, it, vi } from 'vitest';
-import { EnqueueBatcher } from '../../src/enqueue-batcher.ts';
+import { EnqueueBatcher, type RowOutcome } from '../../src/enqueue-batcher.ts';
+import { DriverError } from '../../src/errors.ts';
 import type { EnqueueOutcomeRow, EnqueueRow } from '../../src/sql/workflows.ts';
 
 function enqueueRow(workflowID: string): EnqueueRow {
@@ -47,8 +49,8 @@ function inserted(n: number, workflowID: string | undefined): EnqueueOutcomeRow 
 /** One statement the batcher ran, held open until the test answers or fails it. */
 interface HeldStatement {
   readonly ids: string[];
-  /** Answers each row by its 1-based position `n`, in the order given (default: in row order). */
-  answer(order?: number[]): Promise<void>;
+  /** Answers each row at its position: its outcome row by default, or what `outcomes` gives for it. */
+  answer(outcomes?: RowOutcome[]): Promise<void>;
   fail(error: unknown): Promise<void>;
 }
 
@@ -57,7 +59,7 @@ function heldRunner() {
   const statements: HeldStatement[] = [];
   let inFlight = 0;
   let mostInFlight = 0;
-  const run = (rows: EnqueueRow[]): Promise<EnqueueOutcomeRow[]> =>
+  const run = (rows: EnqueueRow[]): Promise<RowOutcome[]> =>
     new Promise((resolve, reject) => {
       inFlight += 1;
       mostInFlight = Math.max(mostInFlight, inFlight);
@@ -69,7 +71,7 @@ function heldRunner() {
       };
       statements.push({
         ids,
-        answer: (order = ids.map((_, i) => i + 1)) => settle(() => resolve(order.map((n) => inserted(n, ids[n - 1])))),
+        answer: (outcomes = ids.map((id, i) => inserted(i + 1, id))) => settle(() => resolve(outcomes)),
         fail: (error) => settle(() => reject(error)),
       });
     });
@@ -154,12 +156,12 @@ describe('coalescing', () => {
     expect(runner.mostInFlight()).toBe(2);
   });
 
-  it('gives each caller the outcome row of its own position, whatever order the statement returns them in', async () => {
+  it('gives each caller the outcome at its own position', async () => {
     const runner = heldRunner();
     const batcher = new EnqueueBatcher(runner.run);
     const outcomes = ['a', 'b', 'c'].map((id) => batcher.submit(enqueueRow(id)));
     await drain();
-    await runner.statements[0]?.answer([3, 1, 2]);
+    await runner.statements[0]?.answer([inserted(1, 'a'), inserted(2, 'b'), inserted(3, 'c')]);
     expect(await Promise.all(outcomes)).toEqual([inserted(1, 'a'), inserted(2, 'b'), inserted(3, 'c')]);
   });
 });
@@ -259,6 +261,18 @@ describe('failures', () => {
     expect(outcomes[2]?.settled).toBe(false);
     await runner.statements[1]?.answer();
     expect(outcomes[2]).toEqual({ settled: true, value: inserted(1, 'c') });
+  });
+
+  it('rejects only the caller whose row the runner failed alone, and one whose row got no outcome', async () => {
+    const runner = heldRunner();
+    const batcher = new EnqueueBatcher(runner.run);
+    const outcomes = ['a', 'b', 'c'].map((id) => watch(batcher.submit(enqueueRow(id))));
+    await drain();
+    const refused = new DriverError('invalid byte sequence', { sqlState: '22021' });
+    await runner.statements[0]?.answer([inserted(1, 'a'), refused, undefined]);
+    expect(outcomes[0]).toEqual({ settled: true, value: inserted(1, 'a') });
+    expect(outcomes[1]?.error).toBe(refused);
+    expect(outcomes[2]?.error).toMatchObject({ code: 'CORRUPT_ROW', message: expect.stringContaining('workflow c') });
   });
 
   it('frees the failed statement’s slot, so later enqueues still go out', async () => {
