@@ -17,7 +17,8 @@
  * parse and top-level evaluation), first request is the first fetch (connect, query, respond), then a warm one.
  * Postgres is reached through test/fixtures/pg-proxy.ts, which counts the round trips and protocol messages of each
  * request (numbers no CPU load blurs), and the rounds run again with the proxy delaying a 10 ms round trip, as at
- * the edge. Medians of ROUNDS rounds; the tables
+ * the edge, and once more with that delay in front of PgBouncer (transaction mode) in front of Postgres, as a Worker
+ * reaches Postgres through Hyperdrive: a backend's own start-up (a fork per new connection) is then not in the figures. Medians of ROUNDS rounds; the tables
  * go to stdout (with ratios against the dbos-sdk client), the numbers to bench/results/edge-<timestamp>.json.
  */
 
@@ -26,6 +27,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMessages, type PgProxy, type ProtocolCounts, pgProxy } from '../test/fixtures/pg-proxy.ts';
+import { startPgBouncer } from '../test/fixtures/pgbouncer.ts';
 import { buildVariant, buildWorker, runWorker, type WorkerBundle } from '../test/fixtures/workerd.ts';
 import { createDbosDatabase } from '../test/helpers/pg.ts';
 import { fileStamp, writeJsonResult } from './report.ts';
@@ -116,6 +118,8 @@ interface Row {
   warm?: ProtocolCounts;
   /** First and warm request with a 10 ms round trip to the database. */
   rtt10?: { firstMs: number; warmMs: number };
+  /** The same with the 10 ms round trip to a pooler (PgBouncer) in front of the database, as Hyperdrive is. */
+  pooledRtt10?: { firstMs: number; warmMs: number };
   error?: string;
 }
 
@@ -168,6 +172,11 @@ async function main() {
   // Counts at no delay (counts do not depend on it); timings again with a 10 ms round trip, where round trips weigh.
   const counting = await pgProxy(target);
   const distant = await pgProxy(target, RTT_MS / 2);
+  // A new Postgres backend costs its own start-up (a fork, 10-20 ms on this machine) on every per-request connection,
+  // whoever connects; a pooler in front (Hyperdrive, Neon's pooled endpoint) hands out warm backends instead.
+  const pooler = await startPgBouncer(target);
+  const pooled = new URL(pooler.url(db.name));
+  const pooledDistant = await pgProxy({ host: pooled.hostname, port: Number(pooled.port) }, RTT_MS / 2);
   const dir = join(ROOT, 'node_modules/.cache/dbos-edge-bench-edge');
   const rows: Row[] = [];
   const bundles: WorkerBundle[] = [];
@@ -218,6 +227,8 @@ async function main() {
         if (usesDatabase) {
           const far = await measure(bundle, bindings(distant), p.path);
           row.rtt10 = { firstMs: far.firstMs, warmMs: far.warmMs };
+          const farPooled = await measure(bundle, bindings(pooledDistant), p.path);
+          row.pooledRtt10 = { firstMs: farPooled.firstMs, warmMs: farPooled.warmMs };
         }
       } catch (e) {
         row.error = `does not run: ${(e as Error).message.split('\n').slice(0, 4).join(' ')}`;
@@ -228,6 +239,8 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
     await counting.close();
     await distant.close();
+    await pooledDistant.close();
+    await pooler.close();
     await db.drop();
   }
 
@@ -248,21 +261,24 @@ async function main() {
     );
   }
   console.log('\nRound trips to Postgres per request (connections; frontend messages sent), counted by a proxy\n');
-  console.log(`| Worker | first request | warm request | first, ${RTT_MS} ms RTT | warm, ${RTT_MS} ms RTT |`);
-  console.log('| --- | --- | --- | --: | --: |');
+  const far = `${RTT_MS} ms RTT`;
+  console.log(
+    `| Worker | first request | warm request | first, ${far} | warm, ${far} | first, ${far} to a pooler | warm, ${far} to a pooler |`,
+  );
+  console.log('| --- | --- | --- | --: | --: | --: | --: |');
   for (const r of rows.filter((x) => x.worker !== 'empty')) {
     console.log(
-      `| ${r.worker} | ${trips(r.first)} | ${trips(r.warm)} | ${ms(r.rtt10?.firstMs)} | ${ms(r.rtt10?.warmMs)} |`,
+      `| ${r.worker} | ${trips(r.first)} | ${trips(r.warm)} | ${ms(r.rtt10?.firstMs)} | ${ms(r.rtt10?.warmMs)} | ${ms(r.pooledRtt10?.firstMs)} | ${ms(r.pooledRtt10?.warmMs)} |`,
     );
   }
   console.log('\nHow many times better than the dbos-sdk client (bundle: smaller gzipped; requests: faster)\n');
   console.log(
-    `| Worker | gzipped bundle | first request | warm request | first, ${RTT_MS} ms RTT | warm, ${RTT_MS} ms RTT |`,
+    `| Worker | gzipped bundle | first request | warm request | first, ${far} | warm, ${far} | first, ${far} to a pooler | warm, ${far} to a pooler |`,
   );
-  console.log('| --- | --: | --: | --: | --: | --: |');
+  console.log('| --- | --: | --: | --: | --: | --: | --: | --: |');
   for (const r of rows.filter((x) => x.worker.startsWith('dbos-edge'))) {
     console.log(
-      `| ${r.worker} | ${ratio(r.gzipBytes, sdk?.gzipBytes)} | ${ratio(r.firstMs, sdk?.firstMs)} | ${ratio(r.warmMs, sdk?.warmMs)} | ${ratio(r.rtt10?.firstMs, sdk?.rtt10?.firstMs)} | ${ratio(r.rtt10?.warmMs, sdk?.rtt10?.warmMs)} |`,
+      `| ${r.worker} | ${ratio(r.gzipBytes, sdk?.gzipBytes)} | ${ratio(r.firstMs, sdk?.firstMs)} | ${ratio(r.warmMs, sdk?.warmMs)} | ${ratio(r.rtt10?.firstMs, sdk?.rtt10?.firstMs)} | ${ratio(r.rtt10?.warmMs, sdk?.rtt10?.warmMs)} | ${ratio(r.pooledRtt10?.firstMs, sdk?.pooledRtt10?.firstMs)} | ${ratio(r.pooledRtt10?.warmMs, sdk?.pooledRtt10?.warmMs)} |`,
     );
   }
   for (const r of rows) if (r.error) console.log(`${r.worker}: ${r.error}`);
