@@ -129,10 +129,7 @@ export class Schedules {
 
   /** The dialect when it can be told, else undefined: for choices that have a safe fallback. */
   #knownDialect(): Promise<SchedulerDialect | undefined> {
-    return this.#dialect().then(
-      (d) => d,
-      () => undefined,
-    );
+    return this.#dialect().catch(() => undefined);
   }
 
   async #detect(): Promise<SchedulerDialect> {

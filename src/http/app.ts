@@ -174,8 +174,8 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
   }
   const open = tokens.length === 0;
   const verifier = new TokenVerifier(tokens);
-  const logging = loggerOption !== false;
-  const log: Logger = loggerOption === false ? () => {} : (loggerOption ?? defaultLogger);
+  // Undefined when logging is off, so no entry is built for nobody.
+  const log: Logger | undefined = loggerOption === false ? undefined : (loggerOption ?? defaultLogger);
   const schemas = requestSchemas(limits);
   const waits = new WaitSlots(limits.maxConcurrentWaits);
 
@@ -273,7 +273,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
     c.set('requestId', requestId);
     await next();
     c.res.headers.set('x-request-id', requestId);
-    if (!logging) return;
+    if (!log) return;
     log({
       level: 'info',
       msg: 'request',
@@ -375,7 +375,7 @@ export function createApp(options: CreateAppOptions): Hono<Env> {
 
   app.onError((error, c) => {
     const { problem: p, internal } = problemFromError(error);
-    if (internal) {
+    if (internal && log) {
       const e = error as { name?: unknown; code?: unknown; sqlState?: unknown; message?: unknown };
       log({
         level: 'error',
