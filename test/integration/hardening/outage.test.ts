@@ -47,6 +47,13 @@ async function insertWorkflow(id: string) {
                VALUES (${id}, 'PENDING', 'w', 'portable_json', 0, 0)`;
 }
 
+/** A client reaching the database through the proxy, polling fast so that waits see an outage end soon. */
+const proxiedClient = () =>
+  new DBOSClient({
+    systemDatabaseUrl: proxy.url(db.name),
+    polling: { minIntervalMs: 2, maxIntervalMs: 20, listeningIntervalMs: 20 },
+  });
+
 /** Keeps the proxy down until the client has been refused `attempts` connections (bounded), then brings it up. */
 async function outage(attempts: number, whileDown: () => Promise<void>) {
   proxy.down();
@@ -60,10 +67,7 @@ describe('waits ride out an outage', () => {
   it(
     'getResult, waitFirst, getEvent and readStream finish after many failed polls in a row',
     async () => {
-      const client = new DBOSClient({
-        systemDatabaseUrl: proxy.url(db.name),
-        polling: { minIntervalMs: 2, maxIntervalMs: 20, listeningIntervalMs: 20 },
-      });
+      const client = proxiedClient();
       const id = `outage-${crypto.randomUUID()}`;
       await insertWorkflow(id);
       await client.getWorkflow(id); // connected before the outage
@@ -171,11 +175,11 @@ describe('writes while backends are terminated', () => {
         internalErrors: [],
       });
       const acknowledged = statuses.flatMap((s, i) => (s < 300 ? [i] : []));
-      const stored = await storedIndexes(destination);
+      const stored = await storedIndexes('http-out-', destination);
       expect(acknowledged.filter((i) => !stored.has(i))).toEqual([]);
       // Retried, the refused ones go through; every operation is then stored exactly once.
       for (const [i, s] of statuses.entries()) if (s === 503) expect((await call(i)).status).toBeLessThan(300);
-      const after = await storedIndexes(destination);
+      const after = await storedIndexes('http-out-', destination);
       expect(after.size).toBe(total);
       const duplicates = await db.sql`SELECT message FROM dbos.notifications WHERE destination_uuid = ${destination}
       GROUP BY message HAVING count(*) > 1`;
@@ -232,12 +236,13 @@ describe('writes while backends are terminated', () => {
   );
 });
 
-/** The operation indexes found in the database: workflows `http-out-<i>` and messages `<i>` to `destination`. */
-async function storedIndexes(destination: string): Promise<Set<number>> {
-  const workflows = await db.sql`SELECT workflow_uuid FROM dbos.workflow_status WHERE workflow_uuid LIKE 'http-out-%'`;
+/** The operation indexes found in the database: workflows `<prefix><i>` and messages `<i>` to `destination`. */
+async function storedIndexes(prefix: string, destination: string): Promise<Set<number>> {
+  const workflows =
+    await db.sql`SELECT workflow_uuid FROM dbos.workflow_status WHERE workflow_uuid LIKE ${`${prefix}%`}`;
   const messages = await db.sql`SELECT message FROM dbos.notifications WHERE destination_uuid = ${destination}`;
   return new Set([
-    ...workflows.map((r) => Number(String(r.workflow_uuid).slice('http-out-'.length))),
+    ...workflows.map((r) => Number(String(r.workflow_uuid).slice(prefix.length))),
     ...messages.map((r) => Number(JSON.parse(String(r.message)))),
   ]);
 }
@@ -246,10 +251,7 @@ describe('writes and waits through a proxy that cuts and stalls connections', ()
   it(
     'nothing acknowledged is lost, nothing is duplicated, no wait fails within its timeout',
     async () => {
-      const client = new DBOSClient({
-        systemDatabaseUrl: proxy.url(db.name),
-        polling: { minIntervalMs: 2, maxIntervalMs: 20, listeningIntervalMs: 20 },
-      });
+      const client = proxiedClient();
       const destination = `proxy-dest-${crypto.randomUUID()}`;
       await insertWorkflow(destination);
       const awaited = `proxy-wait-${crypto.randomUUID()}`;
@@ -301,10 +303,10 @@ describe('writes and waits through a proxy that cuts and stalls connections', ()
         expect((e as DriverError).retryable).toBe(true);
       }
       const acknowledged = outcomes.flatMap((e, i) => (e === undefined ? [i] : []));
-      const found = await proxyStored(destination);
+      const found = await storedIndexes(`proxy-${destination}-`, destination);
       expect(acknowledged.filter((i) => !found.has(i))).toEqual([]);
       for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i);
-      const after = await proxyStored(destination);
+      const after = await storedIndexes(`proxy-${destination}-`, destination);
       expect(after.size).toBe(total);
       const [{ n: messages }] = (await db.sql`SELECT count(*)::int AS n FROM dbos.notifications
       WHERE destination_uuid = ${destination}`) as [{ n: number }];
@@ -320,18 +322,6 @@ describe('writes and waits through a proxy that cuts and stalls connections', ()
     FAULT_TEST_TIMEOUT_MS,
   );
 });
-
-/** The operation indexes of the proxy test found in the database. */
-async function proxyStored(destination: string): Promise<Set<number>> {
-  const prefix = `proxy-${destination}-`;
-  const workflows =
-    await db.sql`SELECT workflow_uuid FROM dbos.workflow_status WHERE workflow_uuid LIKE ${`${prefix}%`}`;
-  const messages = await db.sql`SELECT message FROM dbos.notifications WHERE destination_uuid = ${destination}`;
-  return new Set([
-    ...workflows.map((r) => Number(String(r.workflow_uuid).slice(prefix.length))),
-    ...messages.map((r) => Number(JSON.parse(String(r.message)))),
-  ]);
-}
 
 describe('a statement stranded while its connection opens', () => {
   it('fails retryably once the connect timeout has passed, and is never sent', async () => {
