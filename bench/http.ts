@@ -4,8 +4,10 @@
  * Each case runs at 1 and at 32 requests in flight for the same duration; the table shows req/s, p50 and p99 and
  * the ratio HTTP / direct. The ceiling is a bare Hono route on the same server stack and load tool that parses the
  * same JSON body and answers JSON without touching a database: what HTTP alone costs on this machine, so the table
- * also shows HTTP / ceiling. Request logging is off (it is one console line per request). Results also go to
- * bench/results/http-<timestamp>.json.
+ * also shows HTTP / ceiling. The floor is the same bare route calling `client.enqueue` with the body's options and
+ * args, with no auth, validation or problem handling: what any HTTP service around this client costs here, so HTTP /
+ * floor is the service's own share and floor / direct what the transport costs. Request logging is off (it is one
+ * console line per request). Results also go to bench/results/http-<timestamp>.json.
  */
 
 import type { AddressInfo } from 'node:net';
@@ -66,6 +68,17 @@ function ceilingApp(): Hono {
   return app;
 }
 
+/** The floor: the bare route around the same client's enqueue (the service's work left out, the database's kept). */
+function floorApp(client: DBOSClient): Hono {
+  const app = new Hono();
+  app.post('/v1/workflows', async (c) => {
+    const body = await c.req.json<{ options: typeof OPTIONS; args: unknown[] }>();
+    const handle = await client.enqueue(body.options, ...body.args);
+    return c.json({ workflowID: handle.workflowID }, 201);
+  });
+  return app;
+}
+
 async function listen(fetch: (request: Request) => Response | Promise<Response>) {
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => server.once('listening', r));
@@ -97,44 +110,57 @@ async function main() {
   const app = createApp({ client, tokens: [{ token: TOKEN, scope: 'full' }], logger: false });
   const { server, url } = await listen(app.fetch);
   const ceiling = await listen(ceilingApp().fetch);
-  const rows: { concurrency: number; direct: Figures; http: Figures; ceiling: Figures }[] = [];
+  const floor = await listen(floorApp(client).fetch);
+  const rows: { concurrency: number; direct: Figures; http: Figures; floor: Figures; ceiling: Figures }[] = [];
   try {
     process.stderr.write('warming up…\n');
     await direct(client, 8, WARM_UP_S);
     await overHttp(url, 8, WARM_UP_S);
     await overHttp(ceiling.url, 8, WARM_UP_S);
+    await overHttp(floor.url, 8, WARM_UP_S);
     for (const concurrency of CONCURRENCY) {
       process.stderr.write(`${concurrency} in flight: direct…\n`);
       const d = await direct(client, concurrency, DURATION_S);
       process.stderr.write(`${concurrency} in flight: HTTP…\n`);
       const h = await overHttp(url, concurrency, DURATION_S);
+      process.stderr.write(`${concurrency} in flight: floor…\n`);
+      const low = await overHttp(floor.url, concurrency, DURATION_S);
       process.stderr.write(`${concurrency} in flight: ceiling…\n`);
       const top = await overHttp(ceiling.url, concurrency, DURATION_S);
-      rows.push({ concurrency, direct: d, http: h, ceiling: top });
+      rows.push({ concurrency, direct: d, http: h, floor: low, ceiling: top });
     }
   } finally {
     await new Promise((r) => server.close(r));
     await new Promise((r) => ceiling.server.close(r));
+    await new Promise((r) => floor.server.close(r));
     await client.destroy();
     await db.drop();
   }
   const f = (n: number, digits = 1) => n.toFixed(digits);
   const lines = [
     `enqueue, ${DURATION_S} s per case, ${os.cpus().length} cores, Node ${process.version}, load average ${os.loadavg()[0]?.toFixed(1)}`,
-    '| in flight | metric | direct client | HTTP (Hono on Node) | ceiling (bare Hono JSON) | HTTP / direct | HTTP / ceiling |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| in flight | metric | direct client | HTTP (Hono on Node) | floor (bare Hono + enqueue) | ceiling (bare Hono JSON) | HTTP / direct | HTTP / floor | floor / direct | HTTP / ceiling |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
+  // autocannon reports whole milliseconds: a ratio to a 0 ms latency is shown as –.
+  const metrics = [
+    ['req/s', (x: Figures) => x.reqPerSec, 0],
+    ['p50 ms', (x: Figures) => x.p50, 2],
+    ['p99 ms', (x: Figures) => x.p99, 2],
+  ] as const;
   for (const r of rows) {
+    for (const [name, get, digits] of metrics) {
+      const [d, h, low, top] = [get(r.direct), get(r.http), get(r.floor), get(r.ceiling)];
+      const ratios = [h / d, h / low, low / d, h / top]
+        .map((x) => (Number.isFinite(x) ? `${f(x, 2)}×` : '–'))
+        .join(' | ');
+      lines.push(
+        `| ${r.concurrency} | ${name} | ${f(d, digits)} | ${f(h, digits)} | ${f(low, digits)} | ${f(top, digits)} | ${ratios} |`,
+      );
+    }
     lines.push(
-      `| ${r.concurrency} | req/s | ${f(r.direct.reqPerSec, 0)} | ${f(r.http.reqPerSec, 0)} | ${f(r.ceiling.reqPerSec, 0)} | ${f(r.http.reqPerSec / r.direct.reqPerSec, 2)}× | ${f(r.http.reqPerSec / r.ceiling.reqPerSec, 2)}× |`,
+      `| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | ${r.floor.errors} | ${r.ceiling.errors} | | | | |`,
     );
-    lines.push(
-      `| ${r.concurrency} | p50 ms | ${f(r.direct.p50, 2)} | ${f(r.http.p50, 2)} | ${f(r.ceiling.p50, 2)} | ${f(r.http.p50 / r.direct.p50, 2)}× | ${f(r.http.p50 / r.ceiling.p50, 2)}× |`,
-    );
-    lines.push(
-      `| ${r.concurrency} | p99 ms | ${f(r.direct.p99, 2)} | ${f(r.http.p99, 2)} | ${f(r.ceiling.p99, 2)} | ${f(r.http.p99 / r.direct.p99, 2)}× | ${f(r.http.p99 / r.ceiling.p99, 2)}× |`,
-    );
-    lines.push(`| ${r.concurrency} | errors | ${r.direct.errors} | ${r.http.errors} | ${r.ceiling.errors} | | |`);
   }
   console.log(lines.join('\n'));
   const file = await writeJsonResult(`http-${fileStamp(new Date().toISOString())}.json`, {
