@@ -33,6 +33,7 @@ export function workflowText(w: Json): string {
       ['recoveries', w.recoveryAttempts as number],
     ]),
     `input:\n${pretty(w.input)}`,
+    ...(w.namedArgs !== undefined ? [`named arguments:\n${pretty(w.namedArgs)}`] : []),
     ...(w.output !== undefined ? [`output:\n${pretty(w.output)}`] : []),
     ...(error ? [`error: ${error.name}: ${error.message}`] : []),
   ].join('\n');

@@ -195,11 +195,14 @@ export class Reader {
   async #status(row: StatusRow, loadInput: boolean, loadOutput: boolean): Promise<WorkflowStatus> {
     const id = row.workflow_uuid;
     const ser = row.serialization;
-    const payloads: { -readonly [K in 'input' | 'output' | 'error']?: WorkflowStatus[K] } = {};
+    const payloads: { -readonly [K in Payload]?: WorkflowStatus[K] } = {};
     if (loadInput && row.inputs != null) {
-      payloads.input = (await readable(this.#scope.codec.decodeArgs(row.inputs, ser, `the input of workflow ${id}`))) as
-        | unknown[]
-        | DBOSSerializationError;
+      const inputs = await readable(this.#scope.codec.decodeInputs(row.inputs, ser, `the input of workflow ${id}`));
+      if (inputs instanceof DBOSSerializationError) payloads.input = inputs;
+      else if (inputs) {
+        payloads.input = inputs.args;
+        if (inputs.namedArgs) payloads.namedArgs = inputs.namedArgs;
+      }
     }
     if (loadOutput && row.output != null) {
       payloads.output = await readable(this.#scope.codec.decode(row.output, ser, `the output of workflow ${id}`));
@@ -213,7 +216,9 @@ export class Reader {
   }
 }
 
-const NO_PAYLOADS: Pick<WorkflowStatus, 'input' | 'output' | 'error'> = {};
+/** The fields a listing fills only when asked to load payloads. */
+type Payload = 'input' | 'namedArgs' | 'output' | 'error';
+const NO_PAYLOADS: Pick<WorkflowStatus, Payload> = {};
 
 /** A stored workflow or step error, rebuilt as `DBOSWorkflowError` (name, message, code, data). */
 export async function decodeError(
@@ -254,10 +259,7 @@ function roles(text: string | null): string[] {
 const optional = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
 /** Maps a `workflow_status` row to its public shape; payload fields are decoded by the caller. */
-function toWorkflowStatus(
-  row: StatusRow,
-  payloads: Pick<WorkflowStatus, 'input' | 'output' | 'error'>,
-): WorkflowStatus {
+function toWorkflowStatus(row: StatusRow, payloads: Pick<WorkflowStatus, Payload>): WorkflowStatus {
   return {
     workflowID: row.workflow_uuid,
     status: row.status,

@@ -202,24 +202,43 @@ export class Codec {
     }
   }
 
-  /** Deserializes workflow inputs to the positional argument list (portable: `positionalArgs`). */
-  async decodeArgs(
+  /**
+   * Deserializes workflow inputs: the positional arguments (portable `positionalArgs`, Python `args`) and the named
+   * ones when there are any (portable `namedArgs`, Python `kwargs`); every other format stores the positional list.
+   */
+  async decodeInputs(
     text: string | null | undefined,
     serialization: string | null | undefined,
     what: string,
-  ): Promise<unknown[] | undefined> {
+  ): Promise<WorkflowInputs | undefined> {
     if (text === null || text === undefined) return undefined;
     const value = await this.decode(text, serialization, what);
     if (serialization === PORTABLE || (serialization == null && isPortableArgs(value))) {
-      return ((value as { positionalArgs?: unknown[] }).positionalArgs ?? []) as unknown[];
+      const v = value as { positionalArgs?: unknown[]; namedArgs?: unknown };
+      return inputs(v.positionalArgs, v.namedArgs);
     }
     // Python's inputs are `{"args": (...), "kwargs": {...}}`: pickled (`py_pickle`), or, from a Python app's own
-    // scheduler, with no format name (pickle or JSON); keyword arguments have no place in the positional list.
+    // scheduler, with no format name (pickle or JSON).
     if (serialization === PICKLE || (serialization == null && isPythonInputs(value))) {
-      return ((value as { args?: unknown[] } | null)?.args ?? []) as unknown[];
+      const v = value as { args?: unknown[]; kwargs?: unknown } | null;
+      return inputs(v?.args, v?.kwargs);
     }
-    return value as unknown[];
+    return { args: value as unknown[] };
   }
+}
+
+/** A workflow's inputs as stored: positional arguments, and named ones only when there are some. */
+export interface WorkflowInputs {
+  readonly args: unknown[];
+  readonly namedArgs?: Record<string, unknown>;
+}
+
+function inputs(args: unknown[] | undefined, named: unknown): WorkflowInputs {
+  const namedArgs =
+    typeof named === 'object' && named !== null && !Array.isArray(named) && Object.keys(named).length > 0
+      ? (named as Record<string, unknown>)
+      : undefined;
+  return namedArgs ? { args: args ?? [], namedArgs } : { args: args ?? [] };
 }
 
 function isPythonInputs(v: unknown): boolean {

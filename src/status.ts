@@ -46,6 +46,11 @@ export interface WorkflowStatus {
   readonly authenticatedRoles: string[];
   /** Python `input` (there `{args, kwargs}`): the positional arguments. Undefined when not loaded. */
   readonly input?: unknown[] | DBOSSerializationError;
+  /**
+   * The named arguments (Python `input`'s `kwargs`, portable `namedArgs`), when the workflow was started with some;
+   * undefined otherwise or when the input is not loaded.
+   */
+  readonly namedArgs?: Record<string, unknown>;
   /** Python `output`. Undefined when not loaded or not finished. */
   readonly output?: unknown;
   /** Python `error`: the workflow's failure rebuilt. */

@@ -132,6 +132,7 @@ export const WorkflowStatusSchema = v.object({
   assumedRole: v.optional(v.string()),
   authenticatedRoles: v.array(v.string()),
   input: v.optional(v.unknown()),
+  namedArgs: v.optional(v.record(v.string(), v.unknown())),
   output: v.optional(v.unknown()),
   error: v.optional(ErrorValue),
   executorId: v.optional(v.string()),

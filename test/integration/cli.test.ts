@@ -71,7 +71,7 @@ async function workflow(
 ) {
   const id = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
   await db.sql`INSERT INTO dbos.workflow_status (workflow_uuid, status, name, queue_name, inputs, output, error, serialization, created_at, updated_at)
-    VALUES (${id}, ${status}, 'checkout', ${extra.queue ?? null}, '{"positionalArgs":[{"sku":"a-1"}]}', ${extra.output ?? null}, ${extra.error ?? null}, 'portable_json', ${Date.now()}, ${Date.now()})`;
+    VALUES (${id}, ${status}, 'checkout', ${extra.queue ?? null}, '{"positionalArgs":[{"sku":"a-1"}],"namedArgs":{"coupon":"SPRING"}}', ${extra.output ?? null}, ${extra.error ?? null}, 'portable_json', ${Date.now()}, ${Date.now()})`;
   return id;
 }
 
@@ -112,8 +112,13 @@ describe.each(MODES)('%s', (mode, connection) => {
     expect(got.code).toBe(0);
     expect(got.out).toMatch(new RegExp(`workflow:\\s+${id}`));
     expect(got.out).toContain('"sku": "a-1"');
+    expect(got.out).toMatch(/named arguments:\n\{\n {2}"coupon": "SPRING"\n\}/);
     expect(got.out).toContain('"total": 42');
-    expect(json(await c(['workflow', 'get', id, '--json'])).output).toEqual({ total: 42 });
+    expect(json(await c(['workflow', 'get', id, '--json']))).toMatchObject({
+      input: [{ sku: 'a-1' }],
+      namedArgs: { coupon: 'SPRING' },
+      output: { total: 42 },
+    });
     const steps = await c(['workflow', 'steps', id]);
     expect(steps.out).toMatch(/^STEP\s+NAME\s+OUTCOME\s+DURATION/);
     expect(steps.out).toMatch(/0\s+reserve\s+ok\s+250ms/);

@@ -36,8 +36,9 @@ describe('reading the pickled data of a default-serializer Python app', () => {
       { op: 'status', id: 'py-own-echo' },
       { op: 'steps', id: 'py-own-steps' },
     ]);
-    // The Python client keeps keyword arguments apart; dbos-edge's input is the positional list.
-    expect({ ...comparable(echo), namedInput: { flag: true } }).toEqual(status);
+    // The Python client keeps keyword arguments apart; dbos-edge's input is the positional list, namedArgs the rest.
+    expect(echo?.namedArgs).toEqual({ flag: true });
+    expect(comparable(echo)).toEqual(status);
     expect(stepsTheirs).toEqual(steps.map(comparableStep));
   });
 
@@ -108,7 +109,11 @@ describe('reading the pickled data of a default-serializer Python app', () => {
     ])) as string[];
     const handle = client.retrieveWorkflow(id ?? '');
     expect(await handle.getResult(RESULT_WAIT)).toEqual({ args: [1.5, 'two', [3]], kwargs: { k: { nested: null } } });
-    expect(await handle.getStatus()).toMatchObject({ serialization: 'py_pickle', input: [1.5, 'two', [3]] });
+    expect(await handle.getStatus()).toMatchObject({
+      serialization: 'py_pickle',
+      input: [1.5, 'two', [3]],
+      namedArgs: { k: { nested: null } },
+    });
   });
 
   it('forks a workflow the app started itself, and reads the fork’s result', async () => {

@@ -52,6 +52,11 @@ describe.concurrent.each(BOTH_VARIANTS)('Python app (%s serializer) runs what db
         args: ['p'],
         kwargs: { flag: true, nested: { ü: '✓' }, none: null },
       });
+      // Read back as they were given, by dbos-edge and by DBOS Python's own client.
+      const status = await handle.getStatus();
+      expect(status).toMatchObject({ input: ['p'], namedArgs: { flag: true, nested: { ü: '✓' }, none: null } });
+      const [theirs] = await probePython(target, [{ op: 'status', id: handle.workflowID }]);
+      expect(comparable(status ?? undefined)).toEqual(theirs);
     });
 
     it('runs a workflow given only keyword arguments', async () => {
@@ -331,12 +336,13 @@ describe('workflows a portable-serializer Python app starts itself', () => {
     expect(echo).toMatchObject({
       status: 'SUCCESS',
       input: ['own', 1],
+      namedArgs: { flag: true },
       output: { args: ['own', 1], kwargs: { flag: true } },
     });
     const failure = await client.getWorkflow('py-own-failure');
     expect(failure?.error).toBeInstanceOf(DBOSWorkflowError);
     expect(failure?.error).toMatchObject({ name: 'PaymentError', message: 'own failure' });
     const [theirs] = await probePython(target, [{ op: 'status', id: 'py-own-echo' }]);
-    expect({ ...comparable(echo), namedInput: { flag: true } }).toEqual(theirs);
+    expect(comparable(echo)).toEqual(theirs);
   });
 });

@@ -58,14 +58,25 @@ describe('portable_json', () => {
     },
   );
 
-  it('reads portable inputs back to the positional list', async () => {
-    expect(await codec.decodeArgs('{"namedArgs":{},"positionalArgs":[1,"a"]}', PORTABLE, 'x')).toEqual([1, 'a']);
+  it('reads portable inputs back to the positional list, and the named arguments when there are some', async () => {
+    expect(await codec.decodeInputs('{"namedArgs":{},"positionalArgs":[1,"a"]}', PORTABLE, 'x')).toEqual({
+      args: [1, 'a'],
+    });
+    const named = await codec.encodeArgs([1], { qty: 2, note: 'x' }, PORTABLE);
+    expect(await codec.decodeInputs(named, PORTABLE, 'x')).toEqual({ args: [1], namedArgs: { qty: 2, note: 'x' } });
   });
 
   it("reads a Python scheduler's unnamed JSON inputs back to the positional list", async () => {
     const text = '{"args":["2026-12-01T04:30:10.000Z",{"src":"py"}],"kwargs":{}}';
-    expect(await codec.decodeArgs(text, null, 'x')).toEqual(['2026-12-01T04:30:10.000Z', { src: 'py' }]);
-    expect(await codec.decodeArgs('[{"args":[1],"kwargs":{}}]', null, 'x')).toEqual([{ args: [1], kwargs: {} }]);
+    expect(await codec.decodeInputs(text, null, 'x')).toEqual({ args: ['2026-12-01T04:30:10.000Z', { src: 'py' }] });
+    expect(await codec.decodeInputs('{"args":[],"kwargs":{"at":1}}', null, 'x')).toEqual({
+      args: [],
+      namedArgs: { at: 1 },
+    });
+    // A positional list whose one argument looks like Python inputs is a list, not inputs.
+    expect(await codec.decodeInputs('[{"args":[1],"kwargs":{}}]', null, 'x')).toEqual({
+      args: [{ args: [1], kwargs: {} }],
+    });
   });
 });
 
@@ -101,8 +112,12 @@ describe('other formats', () => {
     expect(await codec.decode('gARLKi4=', 'py_pickle', 'the output of workflow w')).toBe(42);
     expect(await codec.decode('gARLKi4=', null, 'x')).toBe(42);
     const inputs = 'gASVJQAAAAAAAAB9lCiMBGFyZ3OUSwGMAXiUhpSMBmt3YXJnc5R9lIwBa5SIc3Uu';
-    expect(await codec.decodeArgs(inputs, 'py_pickle', 'the input of workflow w')).toEqual([1, 'x']);
-    expect(await codec.decodeArgs(inputs, null, 'the input of workflow w')).toEqual([1, 'x']);
+    const decoded = { args: [1, 'x'], namedArgs: { k: true } };
+    expect(await codec.decodeInputs(inputs, 'py_pickle', 'the input of workflow w')).toEqual(decoded);
+    expect(await codec.decodeInputs(inputs, null, 'the input of workflow w')).toEqual(decoded);
+    // What dbos-edge pickles for a Python app reads back the same.
+    const ours = await codec.encodeArgs([1, 'x'], { k: true }, 'py_pickle');
+    expect(await codec.decodeInputs(ours, 'py_pickle', 'x')).toEqual(decoded);
     // pickle.dumps(Point(1)) of a class defined in the app's __main__.
     const point = 'gASVIwAAAAAAAACMCF9fbWFpbl9flIwFUG9pbnSUk5QpgZR9lIwBeJRLAXNiLg==';
     const err = (await codec.decode(point, 'py_pickle', 'the output of workflow w').catch((e) => e)) as Error;
@@ -145,7 +160,7 @@ describe('other formats', () => {
         .reverse()
         .join(''),
     );
-    expect(await custom.decodeArgs(text, 'reversed_json', 'x')).toEqual([1, { b: 2 }]);
+    expect(await custom.decodeInputs(text, 'reversed_json', 'x')).toEqual({ args: [1, { b: 2 }] });
     await expect(codec.decode(text, 'reversed_json', 'x')).rejects.toThrow(/configure the client with a serializer/);
   });
 });

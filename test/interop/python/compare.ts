@@ -35,7 +35,7 @@ export function comparable(status: WorkflowStatus | undefined) {
     scheduleName: status.scheduleName ?? null,
     recoveryAttempts: status.recoveryAttempts,
     input: status.input ?? null,
-    namedInput: {},
+    namedInput: status.namedArgs ?? {},
     output: status.output ?? null,
     error: error ? { name: error.name, message: error.message } : null,
   };
