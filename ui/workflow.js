@@ -291,6 +291,9 @@ export async function workflowView(id) {
     workflowActions(w, steps),
     h('dl', { id: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     h('section', {}, h('h3', {}, 'Input'), h('pre', { id: 'input' }, pretty(w.input))),
+    ...(w.namedArgs !== undefined
+      ? [h('section', {}, h('h3', {}, 'Named arguments'), h('pre', { id: 'named-args' }, pretty(w.namedArgs)))]
+      : []),
     ...(w.output !== undefined
       ? [h('section', {}, h('h3', {}, 'Output'), h('pre', { id: 'output' }, pretty(w.output)))]
       : []),

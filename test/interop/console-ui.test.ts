@@ -249,6 +249,17 @@ describe('the console at /ui', () => {
     await open(`#/workflows/${encodeURIComponent(failing.workflowID)}`);
     await waitForText('#error', 'payment failed: no funds');
     expect(await text('#facts')).toContain('ERROR');
+    expect(await page.$('#named-args')).toBeNull();
+
+    // Keyword arguments (a Python workflow's kwargs) have their own section; parked on a queue no worker serves.
+    const named = await client.enqueuePortable({ queueName: 'ui-parked', workflowName: 'py_checkout' }, ['sku-1'], {
+      coupon: 'SPRING',
+    });
+    await open(`#/workflows/${encodeURIComponent(named.workflowID)}`);
+    await waitForText('#facts', 'ENQUEUED');
+    expect(JSON.parse(await text('#input'))).toEqual(['sku-1']);
+    expect(JSON.parse(await text('#named-args'))).toEqual({ coupon: 'SPRING' });
+    await client.cancelWorkflow(named.workflowID);
   });
 
   it('updates a running workflow live and tails its stream as the worker writes it', async () => {
