@@ -7,6 +7,7 @@
  * This file runs its own database and DBOS worker (app `edge-cf`), not the shared interop one: a schedule tick
  * fires every due schedule of its app, and the other files' schedule tests must not see ticks they did not run.
  */
+import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/http/index.ts';
@@ -60,6 +61,10 @@ describe('the bundle', () => {
     expect(bundle.wranglerOutput).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
     expect(bundle.compatibilityFlags).toContain('nodejs_compat');
     expect(bundle.gzipBytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('leaves out the DBOS schema DDL, which only an embedded database (never a Worker) is given', async () => {
+    expect(await readFile(bundle.path, 'utf8')).not.toMatch(/CREATE TABLE IF NOT EXISTS/);
   });
 });
 
