@@ -1,7 +1,7 @@
 /**
  * The Cloudflare Worker for real: `wrangler deploy --dry-run` bundles worker/cloudflare.ts with wrangler.toml, and
  * Miniflare runs that bundle in workerd on postgres.js over `cloudflare:sockets`; the same build with Neon's driver
- * built in (wrangler.toml's alias line deleted) runs on the Neon HTTP driver, through the local Neon-compatible
+ * built in (wrangler.toml's two Neon alias lines deleted) runs on the Neon HTTP driver, through the local Neon-compatible
  * endpoint. A real DBOS worker executes what the Worker enqueues.
  *
  * This file runs its own database and DBOS worker (app `edge-cf`), not the shared interop one: a schedule tick
@@ -41,7 +41,7 @@ beforeAll(async () => {
   [dbos, bundle, neonBundle, endpoint] = await Promise.all([
     startWorker({ databaseUrl: db.url, appName: APP, appVersion: 'v1' }),
     buildWorker(),
-    buildVariant({ dropAlias: ['@neondatabase/serverless'] }),
+    buildVariant({ dropAlias: ['../adapters/neon-http.ts', '../adapters/neon-ws.ts'] }),
     startNeonHttpEndpoint(),
   ]);
   sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'edge-cf-test' } });
@@ -89,9 +89,9 @@ describe('the default bundle, Neon left out', () => {
       const r = await worker.fetch('/v1/workflows?limit=1', { headers: auth() });
       expect(r.status).toBe(500);
       expect(r.headers.get('retry-after')).toBeNull();
-      // Logged as JSON, so the quotes around the package name come escaped.
+      // Logged as JSON, so the quotes around the specifiers come escaped.
       expect(worker.output()).toMatch(
-        /"code":"CONFIG".*@neondatabase.serverless.* line under \[alias\] in wrangler\.toml/,
+        /"code":"CONFIG".*adapters\/neon-\*\.ts.* lines under \[alias\] in wrangler\.toml/,
       );
     } finally {
       await worker.dispose();
