@@ -8,7 +8,7 @@
  *   (GET /v1/workflows?limit=1), reaching Postgres over TCP;
  * - `dbos-edge client`: a Worker importing only dbos-edge's `DBOSClient` (`listWorkflows({ limit: 1 })`), as the
  *   README tells Workers to make one (`connection: 'per-request'`);
- * - `…, Neon built in`: the service and the client with wrangler.toml's Neon alias line deleted, the opt-in for
+ * - `…, Neon built in`: the service and the client with wrangler.toml's two Neon alias lines deleted, the opt-in for
  *   neon+http:// and neon+ws:// URLs;
  * - `dbos-sdk client`: the same Worker on `@dbos-inc/dbos-sdk`'s `DBOSClient`, with its 9 optional lazy modules
  *   (`@opentelemetry/*`, `winston*`) aliased to an empty module, without which it does not bundle.
@@ -66,8 +66,8 @@ export default {
 /** Module → replacement, added to wrangler.toml's `[alias]`. */
 type Alias = Record<string, string>;
 const SDK_ALIAS: Alias = Object.fromEntries(SDK_OPTIONAL.map((m) => [m, './empty.cjs']));
-/** wrangler.toml's opt-in for neon+http:// and neon+ws:// URLs: its alias line for Neon's driver deleted. */
-const WITH_NEON = ['@neondatabase/serverless'];
+/** wrangler.toml's opt-in for neon+http:// and neon+ws:// URLs: its alias lines for the Neon adapters deleted. */
+const WITH_NEON = ['../adapters/neon-http.ts', '../adapters/neon-ws.ts'];
 const CLIENT_IMPORT = `import { DBOSClient } from '${ROOT}src/index.ts';`;
 const CLIENT_CREATE = `new DBOSClient({ systemDatabaseUrl: env.DBOS_SYSTEM_DATABASE_URL, connection: 'per-request', listen: false })`;
 

@@ -10,7 +10,8 @@
  * | `pglite:` / `pglite://` (in memory), `pglite://<dataDir>` | embedded PGlite (`adapters/pglite.ts`), DBOS schema created on open |
  *
  * This module is the one door to a database: the client, the server entries and the tests open drivers here and
- * never import an adapter to do it. Adapters know nothing of DBOS (the embedded database's schema is made here).
+ * never import an adapter to do it. Adapters know nothing of DBOS (the embedded database's schema is made from
+ * here, by src/schema/embedded.ts).
  *
  * For the Neon schemes the rest of the URL is the Postgres connection string Neon expects, sent as
  * `postgresql://…` without the `fetch_endpoint` / `ws_proxy` / `ws_secure` parameters. Adapters are loaded with a
@@ -21,7 +22,6 @@ import type { PgliteDriverOptions } from '../adapters/pglite.ts';
 import type { Driver } from './driver.ts';
 import { ValidationError } from './errors.ts';
 import { detectSchemaCached, knownSchema, NEWEST_FEATURES, sameFeatures } from './schema/detect.ts';
-import { ensureSchema } from './schema/ensure.ts';
 import { quoteIdent, validateSchemaName } from './schema/name.ts';
 import type { SqlContext } from './sql/base.ts';
 
@@ -153,15 +153,10 @@ export async function openEmbedded(db: object, options: Pick<OpenOptions, 'schem
   return withSchema(await pgliteDriver({ db: db as NonNullable<PgliteDriverOptions['db']> }), options.schema);
 }
 
-/** Ensures the DBOS schema on a freshly opened embedded database; closes the driver if that fails. */
+/** The DBOS schema on a freshly opened embedded database (see src/schema/embedded.ts). */
 async function withSchema(driver: Driver, schema: string | undefined): Promise<Driver> {
-  try {
-    await ensureSchema(driver, schema === undefined ? {} : { schema });
-  } catch (e) {
-    await driver.close();
-    throw e;
-  }
-  return driver;
+  const embedded = await import('./schema/embedded.ts');
+  return embedded.withSchema(driver, schema);
 }
 
 /** Opens the driver a target names, loading only its adapter. */

@@ -1,12 +1,13 @@
 /**
  * The Cloudflare Worker for real: `wrangler deploy --dry-run` bundles worker/cloudflare.ts with wrangler.toml, and
  * Miniflare runs that bundle in workerd on postgres.js over `cloudflare:sockets`; the same build with Neon's driver
- * built in (wrangler.toml's alias line deleted) runs on the Neon HTTP driver, through the local Neon-compatible
+ * built in (wrangler.toml's two Neon alias lines deleted) runs on the Neon HTTP driver, through the local Neon-compatible
  * endpoint. A real DBOS worker executes what the Worker enqueues.
  *
  * This file runs its own database and DBOS worker (app `edge-cf`), not the shared interop one: a schedule tick
  * fires every due schedule of its app, and the other files' schedule tests must not see ticks they did not run.
  */
+import { readFile } from 'node:fs/promises';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../src/http/index.ts';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   [dbos, bundle, neonBundle, endpoint] = await Promise.all([
     startWorker({ databaseUrl: db.url, appName: APP, appVersion: 'v1' }),
     buildWorker(),
-    buildVariant({ dropAlias: ['@neondatabase/serverless'] }),
+    buildVariant({ dropAlias: ['../adapters/neon-http.ts', '../adapters/neon-ws.ts'] }),
     startNeonHttpEndpoint(),
   ]);
   sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: { application_name: 'edge-cf-test' } });
@@ -60,6 +61,10 @@ describe('the bundle', () => {
     expect(bundle.wranglerOutput).toMatch(/Total Upload: [\d.]+ KiB \/ gzip: [\d.]+ KiB/);
     expect(bundle.compatibilityFlags).toContain('nodejs_compat');
     expect(bundle.gzipBytes).toBeLessThan(1024 * 1024);
+  });
+
+  it('leaves out the DBOS schema DDL, which only an embedded database (never a Worker) is given', async () => {
+    expect(await readFile(bundle.path, 'utf8')).not.toMatch(/CREATE TABLE IF NOT EXISTS/);
   });
 });
 
@@ -84,9 +89,9 @@ describe('the default bundle, Neon left out', () => {
       const r = await worker.fetch('/v1/workflows?limit=1', { headers: auth() });
       expect(r.status).toBe(500);
       expect(r.headers.get('retry-after')).toBeNull();
-      // Logged as JSON, so the quotes around the package name come escaped.
+      // Logged as JSON, so the quotes around the specifiers come escaped.
       expect(worker.output()).toMatch(
-        /"code":"CONFIG".*@neondatabase.serverless.* line under \[alias\] in wrangler\.toml/,
+        /"code":"CONFIG".*adapters\/neon-\*\.ts.* lines under \[alias\] in wrangler\.toml/,
       );
     } finally {
       await worker.dispose();
