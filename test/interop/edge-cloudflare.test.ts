@@ -66,6 +66,16 @@ describe('the bundle', () => {
   it('leaves out the DBOS schema DDL, which only an embedded database (never a Worker) is given', async () => {
     expect(await readFile(bundle.path, 'utf8')).not.toMatch(/CREATE TABLE IF NOT EXISTS/);
   });
+
+  // wrangler.toml's alias keys are import specifiers as src/connect.ts writes them: one renamed there would bring
+  // the adapter back silently. Their own messages tell whether their code is in.
+  it('leaves out the Neon and PGlite adapters, which the Neon build keeps', async () => {
+    const adapters = /The Neon HTTP driver is closed|The Neon WebSocket driver is closed|The PGlite driver is closed/;
+    const [lean, neon] = await Promise.all([readFile(bundle.path, 'utf8'), readFile(neonBundle.path, 'utf8')]);
+    expect(lean).not.toMatch(adapters);
+    expect(neon).toMatch(/The Neon HTTP driver is closed/);
+    expect(neon).toMatch(/The Neon WebSocket driver is closed/);
+  });
 });
 
 /** The Neon HTTP URL of the test database, through the local endpoint. */
