@@ -18,6 +18,7 @@ import { createApp } from '../../../src/http/index.ts';
 import { DBOSClient, DriverError } from '../../../src/index.ts';
 import { startTcpProxy, type TcpProxy } from '../../fixtures/tcp-proxy.ts';
 import { createDbosDatabase, databaseUrl } from '../../helpers/pg.ts';
+import { watchStalls } from '../../helpers/stalls.ts';
 
 let db: Awaited<ReturnType<typeof createDbosDatabase>>;
 let proxy: TcpProxy;
@@ -199,15 +200,23 @@ describe('writes while backends are terminated', () => {
       const client = new DBOSClient({ systemDatabaseUrl: db.url });
       const destination = `dest-${crypto.randomUUID()}`;
       await insertWorkflow(destination);
-      const op = (i: number) =>
-        i % 2 === 0
-          ? client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: `client-out-${destination}-${i}` })
-          : client.send(destination, i, undefined, `client-out-${i}`);
+      // Should the test stall, this says which operations are pending, in which phase, and what the backends do.
+      const stalls = watchStalls(db.name);
+      const op = (i: number, phase: string) =>
+        stalls.track<unknown>(
+          `${i} ${i % 2 === 0 ? 'enqueue' : 'send'} ${phase}`,
+          i % 2 === 0
+            ? client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: `client-out-${destination}-${i}` })
+            : client.send(destination, i, undefined, `client-out-${i}`),
+        );
       const total = 600;
       let finished = false;
-      const terminator = terminateRepeatedly(() => finished);
+      const terminator = stalls.track(
+        'terminator',
+        terminateRepeatedly(() => finished),
+      );
       const outcomes = await pool(total, 12, (i) =>
-        op(i).then(
+        op(i, 'first try').then(
           () => undefined,
           (e: unknown) => e,
         ),
@@ -219,7 +228,7 @@ describe('writes while backends are terminated', () => {
         expect(e).toBeInstanceOf(DriverError);
         expect((e as DriverError).retryable).toBe(true);
       }
-      for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i);
+      for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i, 'retry');
       const [{ n: enqueued }] = (await db.sql`SELECT count(*)::int AS n FROM dbos.workflow_status
       WHERE workflow_uuid LIKE ${`client-out-${destination}-%`}`) as [{ n: number }];
       const [{ n: sent, distinct }] = (await db.sql`SELECT count(*)::int AS n, count(DISTINCT message)::int AS distinct
@@ -230,7 +239,8 @@ describe('writes while backends are terminated', () => {
       console.info(
         `client under pg_terminate_backend: tried ${total}, failed retryably ${failures.length}, lost 0, duplicated 0`,
       );
-      await client.destroy();
+      await stalls.track('destroy', client.destroy());
+      stalls.stop();
     },
     FAULT_TEST_TIMEOUT_MS,
   );
