@@ -117,7 +117,10 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
    * connect timer, for as long as the peer does so. So a statement not yet handed to an open connection when the
    * connect timeout has passed (stranded so, or queued that long behind busy connections) is cancelled and disarmed
    * (see `disarm`), so it is never sent, and fails retryably. One already handed over is left alone: its outcome is
-   * the database's to tell, or the lost connection's.
+   * the database's to tell, or the lost connection's. (postgres.js 3.4.9 also strands statements on a connection whose
+   * socket closed while a small write waited for its `setImmediate`: that connection never sends its next start-up
+   * message until more than 1 KiB is buffered, so each of its next few openings times out. Only postgres.js can fix
+   * that; this bounds it.)
    */
   const settled = async <T>(q: PromiseLike<T> & { cancel(): void }) => {
     if (!connectTimeout) return await q;

@@ -60,7 +60,7 @@ async function backends(database: string): Promise<string[]> {
   try {
     const rows = await sql`SELECT pid, application_name, state, wait_event_type, wait_event,
         round(extract(epoch FROM clock_timestamp() - state_change))::int AS idle_s, left(query, 60) AS query
-      FROM pg_stat_activity WHERE datname = ${database} ORDER BY backend_start`;
+      FROM pg_stat_activity WHERE datname = ${database} AND pid <> pg_backend_pid() ORDER BY backend_start`;
     return rows.map((r) =>
       [r.pid, r.application_name, r.state, `${r.wait_event_type}/${r.wait_event}`, `${r.idle_s} s`, r.query].join(' '),
     );

@@ -215,10 +215,14 @@ describe('writes while backends are terminated', () => {
         'terminator',
         terminateRepeatedly(() => finished),
       );
-      const outcomes = await pool(total, 12, (i) =>
-        op(i, 'first try').then(
-          () => undefined,
-          (e: unknown) => e,
+      // The phases are tracked too: one slow from failing operations (each bounded) is reported with its progress.
+      const outcomes = await stalls.track(
+        'first tries',
+        pool(total, 12, (i) =>
+          op(i, 'first try').then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
         ),
       );
       finished = true;
@@ -228,7 +232,12 @@ describe('writes while backends are terminated', () => {
         expect(e).toBeInstanceOf(DriverError);
         expect((e as DriverError).retryable).toBe(true);
       }
-      for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i, 'retry');
+      await stalls.track(
+        'retries',
+        (async () => {
+          for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i, 'retry');
+        })(),
+      );
       const [{ n: enqueued }] = (await db.sql`SELECT count(*)::int AS n FROM dbos.workflow_status
       WHERE workflow_uuid LIKE ${`client-out-${destination}-%`}`) as [{ n: number }];
       const [{ n: sent, distinct }] = (await db.sql`SELECT count(*)::int AS n, count(DISTINCT message)::int AS distinct
