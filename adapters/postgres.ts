@@ -83,6 +83,13 @@ function disarm(q: object): void {
   query.cancelled = null;
 }
 
+/** Whether a failure may have lost its connection: not an error the server reported and lived on after. */
+const mayHaveLostConnection = (e: unknown) =>
+  !(e instanceof postgres.PostgresError) || e.severity === 'FATAL' || e.severity === 'PANIC';
+
+/** Resolves once the event loop has turned: two timers, so every 'close' pending at the call has been emitted. */
+const turn = () => new Promise<void>((resolve) => setTimeout(() => setTimeout(resolve)));
+
 /**
  * Creates a driver from a connection URL (the driver owns and closes the pool) or from an existing
  * `postgres()` instance (the caller keeps ownership; `close()` leaves it open).
@@ -148,25 +155,46 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
       : on.unsafe(inlined, [], oneFlight);
   };
 
+  /**
+   * postgres.js learns that a connection is lost from its socket's 'error' (a reset, as when its backend is
+   * terminated), and fails the statements in flight on it; but it takes the connection out of the pool only on the
+   * socket's 'close', emitted later in that turn of the event loop. A statement handed to the connection in between
+   * is never sent, nor failed: it stays queued on that connection, which, reopened for a later statement, then waits
+   * for its reply forever (and so did the caller, and every statement after it on that connection). The statements
+   * handed over in between are those sent in reaction to the failure (a caller retrying at once), so after a failure
+   * that may have lost a connection, the next statements wait for the event loop to turn before they are handed over.
+   */
+  let afterLoss: Promise<void> | undefined;
+  const failed = (e: unknown) => {
+    if (!mayHaveLostConnection(e) || afterLoss) return;
+    afterLoss = turn().then(() => {
+      afterLoss = undefined;
+    });
+  };
+
   return {
     ...(typeof source === 'string' ? { database: databaseIdentity(source) } : {}),
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       try {
+        if (afterLoss) await afterLoss;
         const rows = await settled(run(text, params));
         return rows as unknown as R[];
       } catch (e) {
+        failed(e);
         throw DriverError.from(e);
       }
     },
 
     async batch(statements: readonly Statement[]): Promise<Row[][]> {
       try {
+        if (afterLoss) await afterLoss;
         const result = await sql.begin((tx) =>
           // Sent back to back without waiting: postgres.js pipelines them on the transaction's connection.
           Promise.all(statements.map((s) => run(s.text, s.params, tx))),
         );
         return result as unknown as Row[][];
       } catch (e) {
+        failed(e);
         throw DriverError.from(e);
       }
     },
