@@ -53,15 +53,42 @@ const int8AsNumber = {
  */
 const reconnectDelay = (failures: number) => Math.min(2 ** failures / 100, 1) * (0.5 + Math.random() / 2);
 
-/**
- * Seconds a connection lives (postgres.js `max_lifetime`, drawn per pool): 1 to 2 minutes rather than its 30 to 60,
- * because postgres.js keeps the connection a cancelled statement was handed to (see `settled`) out of the pool until
- * its lifetime ends it. Reopening each connection once a minute or two costs a few milliseconds.
- */
-const connectionLifetime = () => Math.round(60 * (1 + Math.random()));
+/** The fields of a postgres.js 3.4 statement (`Query`) that `settled` reads and sets; none is public API. */
+interface QueryInternals {
+  /** The backend the statement was handed to; null until it is. */
+  state: unknown;
+  strings: string[];
+  args: unknown[];
+  options: { simple?: boolean; prepare?: boolean };
+  /** Set by `cancel()`: postgres.js then skips the statement wherever it finds it. */
+  cancelled: unknown;
+}
 
-/** A statement postgres.js has not yet handed to a connection: its `state` (the backend) is set when it is. */
-const unsent = (q: object) => (q as unknown as { state: unknown }).state == null;
+const internals = (q: object) => q as unknown as QueryInternals;
+
+/** A statement postgres.js has not yet handed to a connection. */
+const unsent = (q: object) => internals(q).state == null;
+
+/**
+ * Makes a cancelled, unsent statement a `SELECT 1` that postgres.js may run. The cancel took it out of the queue if it
+ * waited there; but if it is the statement a connection is opening for, postgres.js, finding it cancelled once that
+ * connection opens, skips it and never gives the connection to the pool: it idles until its lifetime ends (half an
+ * hour or more), and with `max: 1` every later statement strands in turn. Run instead, the no-op hands it back.
+ */
+function disarm(q: object): void {
+  const query = internals(q);
+  query.strings = ['SELECT 1'];
+  query.args = [];
+  query.options = { ...query.options, simple: true, prepare: false };
+  query.cancelled = null;
+}
+
+/** Whether a failure may have lost its connection: not an error the server reported and lived on after. */
+const mayHaveLostConnection = (e: unknown) =>
+  !(e instanceof postgres.PostgresError) || e.severity === 'FATAL' || e.severity === 'PANIC';
+
+/** Resolves once the event loop has turned: two timers, so every 'close' pending at the call has been emitted. */
+const turn = () => new Promise<void>((resolve) => setTimeout(() => setTimeout(resolve)));
 
 /**
  * Creates a driver from a connection URL (the driver owns and closes the pool) or from an existing
@@ -78,7 +105,6 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
           idle_timeout: options.idleTimeout ?? 30,
           connect_timeout: options.connectTimeout ?? 10,
           backoff: reconnectDelay,
-          max_lifetime: connectionLifetime(),
           onnotice: () => {},
           types: { int8: int8AsNumber },
           connection: { application_name: 'dbos-edge' },
@@ -96,10 +122,12 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
    * postgres.js never rejects a statement handed to a connection being opened if the peer closes that connection
    * while it opens without an error (a proxy or pooler whose database is down): it reconnects at once, restarting its
    * connect timer, for as long as the peer does so. So a statement not yet handed to an open connection when the
-   * connect timeout has passed (stranded so, or queued that long behind busy connections) is cancelled, which takes
-   * it out before it is ever sent, and fails retryably. One already handed over is left alone: its outcome is the
-   * database's to tell, or the lost connection's. (A connection opened for a cancelled statement stays out of the
-   * pool until its lifetime ends: see `connectionLifetime`.)
+   * connect timeout has passed (stranded so, or queued that long behind busy connections) is cancelled and disarmed
+   * (see `disarm`), so it is never sent, and fails retryably. One already handed over is left alone: its outcome is
+   * the database's to tell, or the lost connection's. (postgres.js 3.4.9 also strands statements on a connection whose
+   * socket closed while a small write waited for its `setImmediate`: that connection never sends its next start-up
+   * message until more than 1 KiB is buffered, so each of its next few openings times out. Only postgres.js can fix
+   * that; this bounds it.)
    */
   const settled = async <T>(q: PromiseLike<T> & { cancel(): void }) => {
     if (!connectTimeout) return await q;
@@ -108,6 +136,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
       if (!unsent(q)) return;
       stranded = true;
       q.cancel();
+      disarm(q);
     }, connectTimeout * 1000);
     try {
       return await q;
@@ -126,25 +155,46 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
       : on.unsafe(inlined, [], oneFlight);
   };
 
+  /**
+   * postgres.js learns that a connection is lost from its socket's 'error' (a reset, as when its backend is
+   * terminated), and fails the statements in flight on it; but it takes the connection out of the pool only on the
+   * socket's 'close', emitted later in that turn of the event loop. A statement handed to the connection in between
+   * is never sent, nor failed: it stays queued on that connection, which, reopened for a later statement, then waits
+   * for its reply forever (and so did the caller, and every statement after it on that connection). The statements
+   * handed over in between are those sent in reaction to the failure (a caller retrying at once), so after a failure
+   * that may have lost a connection, the next statements wait for the event loop to turn before they are handed over.
+   */
+  let afterLoss: Promise<void> | undefined;
+  const failed = (e: unknown) => {
+    if (!mayHaveLostConnection(e) || afterLoss) return;
+    afterLoss = turn().then(() => {
+      afterLoss = undefined;
+    });
+  };
+
   return {
     ...(typeof source === 'string' ? { database: databaseIdentity(source) } : {}),
     async query<R extends Row = Row>(text: string, params: readonly SqlParam[] = []): Promise<R[]> {
       try {
+        if (afterLoss) await afterLoss;
         const rows = await settled(run(text, params));
         return rows as unknown as R[];
       } catch (e) {
+        failed(e);
         throw DriverError.from(e);
       }
     },
 
     async batch(statements: readonly Statement[]): Promise<Row[][]> {
       try {
+        if (afterLoss) await afterLoss;
         const result = await sql.begin((tx) =>
           // Sent back to back without waiting: postgres.js pipelines them on the transaction's connection.
           Promise.all(statements.map((s) => run(s.text, s.params, tx))),
         );
         return result as unknown as Row[][];
       } catch (e) {
+        failed(e);
         throw DriverError.from(e);
       }
     },

@@ -8,9 +8,14 @@
  *   and nothing is duplicated.
  * - the same through a TCP proxy that cuts every connection (mid-statement) and stalls them, over and over;
  * - a statement handed to a connection that the peer closes while it opens, over and over, settles (postgres.js
- *   alone would hold it until the peer let a connection open) with a retryable DriverError, and is never run.
+ *   alone would hold it until the peer let a connection open) with a retryable DriverError, and is never run; the
+ *   connection then serves the pool again, even one whose lifetime ended while it was busy (before, it was lost for
+ *   good, and with it every later statement of a one-connection pool);
+ * - a statement sent the moment a reset fails the one before it on the same connection settles, as does the statement
+ *   after it (before, both waited forever: the hang this file once hit under load).
  * No duration is asserted: the proxy counts refused connection attempts, and loops are bounded by count.
  */
+import { connect, type Socket } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresDriver } from '../../../adapters/postgres.ts';
@@ -18,6 +23,7 @@ import { createApp } from '../../../src/http/index.ts';
 import { DBOSClient, DriverError } from '../../../src/index.ts';
 import { startTcpProxy, type TcpProxy } from '../../fixtures/tcp-proxy.ts';
 import { createDbosDatabase, databaseUrl } from '../../helpers/pg.ts';
+import { watchStalls } from '../../helpers/stalls.ts';
 
 let db: Awaited<ReturnType<typeof createDbosDatabase>>;
 let proxy: TcpProxy;
@@ -199,17 +205,29 @@ describe('writes while backends are terminated', () => {
       const client = new DBOSClient({ systemDatabaseUrl: db.url });
       const destination = `dest-${crypto.randomUUID()}`;
       await insertWorkflow(destination);
-      const op = (i: number) =>
-        i % 2 === 0
-          ? client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: `client-out-${destination}-${i}` })
-          : client.send(destination, i, undefined, `client-out-${i}`);
+      // Should the test stall, this says which operations are pending, in which phase, and what the backends do.
+      const stalls = watchStalls(db.name);
+      const op = (i: number, phase: string) =>
+        stalls.track<unknown>(
+          `${i} ${i % 2 === 0 ? 'enqueue' : 'send'} ${phase}`,
+          i % 2 === 0
+            ? client.enqueue({ queueName: 'q', workflowName: 'w', workflowID: `client-out-${destination}-${i}` })
+            : client.send(destination, i, undefined, `client-out-${i}`),
+        );
       const total = 600;
       let finished = false;
-      const terminator = terminateRepeatedly(() => finished);
-      const outcomes = await pool(total, 12, (i) =>
-        op(i).then(
-          () => undefined,
-          (e: unknown) => e,
+      const terminator = stalls.track(
+        'terminator',
+        terminateRepeatedly(() => finished),
+      );
+      // The phases are tracked too: one slow from failing operations (each bounded) is reported with its progress.
+      const outcomes = await stalls.track(
+        'first tries',
+        pool(total, 12, (i) =>
+          op(i, 'first try').then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
         ),
       );
       finished = true;
@@ -219,7 +237,12 @@ describe('writes while backends are terminated', () => {
         expect(e).toBeInstanceOf(DriverError);
         expect((e as DriverError).retryable).toBe(true);
       }
-      for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i);
+      await stalls.track(
+        'retries',
+        (async () => {
+          for (const [i, e] of outcomes.entries()) if (e !== undefined) await op(i, 'retry');
+        })(),
+      );
       const [{ n: enqueued }] = (await db.sql`SELECT count(*)::int AS n FROM dbos.workflow_status
       WHERE workflow_uuid LIKE ${`client-out-${destination}-%`}`) as [{ n: number }];
       const [{ n: sent, distinct }] = (await db.sql`SELECT count(*)::int AS n, count(DISTINCT message)::int AS distinct
@@ -230,11 +253,23 @@ describe('writes while backends are terminated', () => {
       console.info(
         `client under pg_terminate_backend: tried ${total}, failed retryably ${failures.length}, lost 0, duplicated 0`,
       );
-      await client.destroy();
+      await stalls.track('destroy', client.destroy());
+      stalls.stop();
     },
     FAULT_TEST_TIMEOUT_MS,
   );
 });
+
+/** How many backends of the test database run `query`, once one does (polled, bounded by count). */
+async function running(query: string): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < 2000 && n === 0; i++) {
+    await pause(5);
+    [{ n }] = (await db.sql`SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = ${db.name} AND state = 'active' AND query = ${query}`) as [{ n: number }];
+  }
+  return n;
+}
 
 /** The operation indexes found in the database: workflows `<prefix><i>` and messages `<i>` to `destination`. */
 async function storedIndexes(prefix: string, destination: string): Promise<Set<number>> {
@@ -324,7 +359,7 @@ describe('writes and waits through a proxy that cuts and stalls connections', ()
 });
 
 describe('a statement stranded while its connection opens', () => {
-  it('fails retryably once the connect timeout has passed, and is never sent', async () => {
+  it('fails retryably once the connect timeout has passed, is never sent, and leaves the connection to the pool', async () => {
     const driver = postgresDriver(proxy.url(db.name), { max: 1, connectTimeout: 1 });
     const id = `stranded-${crypto.randomUUID()}`;
     try {
@@ -349,11 +384,96 @@ describe('a statement stranded while its connection opens', () => {
           AND application_name = 'dbos-edge' AND state = 'idle' AND backend_start > ${up}`) as [{ opened: number }];
       }
       expect(opened).toBeGreaterThan(0);
+      // The pool's one connection serves the next statement (postgres.js alone would keep it out of the pool).
+      expect(await driver.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
       await driver.close();
       expect(await db.sql`SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = ${id}`).toEqual([]);
     } finally {
       proxy.up();
       await driver.close();
+    }
+  });
+});
+
+describe('a connection cut after its lifetime ended while it was busy, then stranded', () => {
+  it('serves statements again once the database is back', async () => {
+    // A pool of the caller's (the driver's options have no lifetime) whose one connection lives a second.
+    const sql = postgres(proxy.url(db.name), {
+      max: 1,
+      max_lifetime: 1,
+      connect_timeout: 1,
+      fetch_types: false,
+      onnotice: () => {},
+      connection: { application_name: 'dbos-edge' },
+    });
+    const driver = postgresDriver(sql);
+    try {
+      const sleeper = driver.query('SELECT pg_sleep(60)').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(await running('SELECT pg_sleep(60)')).toBe(1);
+      // The connection's lifetime timer, started before the sleep was sent, fires before this longer pause ends:
+      // postgres.js marks the busy connection as ending. Then the proxy cuts it, and strands the next statement.
+      await pause(2000);
+      proxy.down();
+      expect(await sleeper).toBeInstanceOf(DriverError);
+      expect(await driver.query('SELECT 1').then(undefined, (e: unknown) => e)).toBeInstanceOf(DriverError);
+      proxy.up();
+      // Once it opens, the connection ends (it was ending) and the pool opens a new one; postgres.js alone would keep
+      // it idle and out of the pool for good, failing every statement after the connect timeout.
+      let served = false;
+      for (let i = 0; i < 3 && !served; i++) {
+        served = await driver.query('SELECT 1').then(
+          () => true,
+          () => false,
+        );
+      }
+      expect(served).toBe(true);
+    } finally {
+      proxy.up();
+      await sql.end({ timeout: 1 });
+    }
+  });
+});
+
+describe('a statement sent the moment a reset fails the one before it', () => {
+  it('settles, as does the statement after it, though the connection opens again for that one', async () => {
+    // The test owns the sockets (postgres.js's `socket` option) to fail one as a reset does: Node emits the socket's
+    // 'error' at once and its 'close' later in that turn of the event loop. postgres.js fails the statement in flight
+    // on the error but keeps the connection in the pool until the close; a statement handed to it in between was
+    // never sent nor failed, and, the connection reopened for the next statement, held that one up too, for good.
+    const { hostname, port } = new URL(db.url);
+    const sockets: Socket[] = [];
+    const sql = postgres(db.url, {
+      max: 1,
+      fetch_types: false,
+      onnotice: () => {},
+      socket: () => {
+        const socket = connect(Number(port || 5432), hostname);
+        sockets.push(socket);
+        return socket;
+      },
+    } as postgres.Options<Record<string, postgres.PostgresType>>);
+    const driver = postgresDriver(sql);
+    try {
+      await driver.query('SELECT 1');
+      // The caller retries the moment its statement fails, as the operations above do.
+      let retried: Promise<unknown> | undefined;
+      const sleeping = driver.query('SELECT pg_sleep(30)').catch((e: unknown) => {
+        retried = driver.query('SELECT 1 AS one').catch((error: unknown) => error);
+        return e;
+      });
+      expect(await running('SELECT pg_sleep(30)')).toBe(1);
+      // From a timer, as a socket's read error arrives: from the event loop, not within a promise's callbacks.
+      setTimeout(() => sockets.at(-1)?.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })));
+      expect(await sleeping).toBeInstanceOf(DriverError);
+      expect(await driver.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
+      const outcome = await retried;
+      if (outcome instanceof Error) expect((outcome as DriverError).retryable).toBe(true);
+      else expect(outcome).toEqual([{ one: 1 }]);
+    } finally {
+      await sql.end({ timeout: 1 });
     }
   });
 });
