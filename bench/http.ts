@@ -142,7 +142,7 @@ async function main() {
     '| in flight | metric | direct client | HTTP (Hono on Node) | floor (bare Hono + enqueue) | ceiling (bare Hono JSON) | HTTP / direct | HTTP / floor | floor / direct | HTTP / ceiling |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  // autocannon reports whole milliseconds: a ratio to a 0 ms latency is shown as –.
+  // autocannon reports whole milliseconds: a ratio with a 0 ms latency on either side is shown as –.
   const metrics = [
     ['req/s', (x: Figures) => x.reqPerSec, 0],
     ['p50 ms', (x: Figures) => x.p50, 2],
@@ -152,7 +152,7 @@ async function main() {
     for (const [name, get, digits] of metrics) {
       const [d, h, low, top] = [get(r.direct), get(r.http), get(r.floor), get(r.ceiling)];
       const ratios = [h / d, h / low, low / d, h / top]
-        .map((x) => (Number.isFinite(x) ? `${f(x, 2)}×` : '–'))
+        .map((x) => (Number.isFinite(x) && x > 0 ? `${f(x, 2)}×` : '–'))
         .join(' | ');
       lines.push(
         `| ${r.concurrency} | ${name} | ${f(d, digits)} | ${f(h, digits)} | ${f(low, digits)} | ${f(top, digits)} | ${ratios} |`,
