@@ -129,6 +129,8 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
    * message until more than 1 KiB is buffered, so each of its next few openings times out. Only postgres.js can fix
    * that; this bounds it.)
    */
+  const connectTimedOut = (cause?: unknown) =>
+    new DriverError(`No connection opened within the connect timeout (${connectTimeout} s)`, { cause });
   const settled = async <T>(q: PromiseLike<T> & { cancel(): void }) => {
     if (!connectTimeout) return await q;
     let stranded = false;
@@ -141,9 +143,36 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
     try {
       return await q;
     } catch (e) {
-      throw stranded
-        ? new DriverError(`No connection opened within the connect timeout (${connectTimeout} s)`, { cause: e })
-        : e;
+      throw stranded ? connectTimedOut(e) : e;
+    } finally {
+      clearTimeout(watchdog);
+    }
+  };
+  /**
+   * A transaction's BEGIN is sent by postgres.js itself, out of `settled`'s reach, and strands the same way. So a
+   * transaction not started when the connect timeout has passed fails retryably; should its connection open later,
+   * it rolls back before sending any of its statements, which hands the connection back to the pool.
+   */
+  const transaction = async <T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> => {
+    if (!connectTimeout) return (await sql.begin(work)) as T;
+    let started = false;
+    let abandoned = false;
+    const begun = sql.begin((tx) => {
+      if (abandoned) throw new DriverError('The transaction was abandoned before it started', {});
+      started = true;
+      return work(tx);
+    });
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      watchdog = setTimeout(() => {
+        if (started) return;
+        abandoned = true;
+        begun.catch(() => {}); // its rollback, if its connection ever opens, is nobody's error
+        reject(connectTimedOut());
+      }, connectTimeout * 1000);
+    });
+    try {
+      return (await Promise.race([begun, timeout])) as T;
     } finally {
       clearTimeout(watchdog);
     }
@@ -188,7 +217,7 @@ export function postgresDriver(source: string | postgres.Sql, options: PostgresD
     async batch(statements: readonly Statement[]): Promise<Row[][]> {
       try {
         if (afterLoss) await afterLoss;
-        const result = await sql.begin((tx) =>
+        const result = await transaction((tx) =>
           // Sent back to back without waiting: postgres.js pipelines them on the transaction's connection.
           Promise.all(statements.map((s) => run(s.text, s.params, tx))),
         );

@@ -395,6 +395,36 @@ describe('a statement stranded while its connection opens', () => {
   });
 });
 
+describe('a transaction stranded while its connection opens', () => {
+  it('fails retryably once the connect timeout has passed, runs nothing, and leaves the connection to the pool', async () => {
+    const driver = postgresDriver(proxy.url(db.name), { max: 1, connectTimeout: 1 });
+    const id = `stranded-tx-${crypto.randomUUID()}`;
+    try {
+      // postgres.js sends a transaction's BEGIN itself; its connection is closed by the proxy as it opens, over and
+      // over, so the transaction cannot start.
+      proxy.down();
+      const refused = proxy.refused;
+      const error = await driver
+        .batch([{ text: 'INSERT INTO dbos.workflow_status (workflow_uuid) VALUES ($1)', params: [id] }])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(proxy.refused).toBeGreaterThan(refused);
+      expect(error).toBeInstanceOf(DriverError);
+      expect((error as DriverError).retryable).toBe(true);
+      proxy.up();
+      // Once its connection opens, the abandoned transaction rolls back before its statements and hands the
+      // connection back: the pool's one connection serves the next transaction.
+      expect(await driver.batch([{ text: 'SELECT 1 AS one', params: [] }])).toEqual([[{ one: 1 }]]);
+      expect(await db.sql`SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = ${id}`).toEqual([]);
+    } finally {
+      proxy.up();
+      await driver.close();
+    }
+  });
+});
+
 describe('a connection cut after its lifetime ended while it was busy, then stranded', () => {
   it('serves statements again once the database is back', async () => {
     // A pool of the caller's (the driver's options have no lifetime) whose one connection lives a second.
