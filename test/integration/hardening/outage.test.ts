@@ -358,22 +358,30 @@ describe('writes and waits through a proxy that cuts and stalls connections', ()
   );
 });
 
+/**
+ * Runs `call` with the proxy down: the connection it needs is accepted and closed at once (no socket error, no
+ * Postgres message), again and again. It must fail with a retryable DriverError after at least one such connection.
+ * The proxy stays down.
+ */
+async function failsStranded(call: () => Promise<unknown>): Promise<void> {
+  proxy.down();
+  const refused = proxy.refused;
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(proxy.refused).toBeGreaterThan(refused);
+  expect(error).toBeInstanceOf(DriverError);
+  expect((error as DriverError).retryable).toBe(true);
+}
+
 describe('a statement stranded while its connection opens', () => {
   it('fails retryably once the connect timeout has passed, is never sent, and leaves the connection to the pool', async () => {
     const driver = postgresDriver(proxy.url(db.name), { max: 1, connectTimeout: 1 });
     const id = `stranded-${crypto.randomUUID()}`;
     try {
-      // The connection the insert is handed to is accepted and closed at once by the proxy (no socket error, no
-      // Postgres message), again and again: postgres.js alone would hold the insert until the proxy is up.
-      proxy.down();
-      const refused = proxy.refused;
-      const error = await driver.query('INSERT INTO dbos.workflow_status (workflow_uuid) VALUES ($1)', [id]).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(proxy.refused).toBeGreaterThan(refused);
-      expect(error).toBeInstanceOf(DriverError);
-      expect((error as DriverError).retryable).toBe(true);
+      // postgres.js alone would hold the insert until the proxy is up.
+      await failsStranded(() => driver.query('INSERT INTO dbos.workflow_status (workflow_uuid) VALUES ($1)', [id]));
       const [{ up }] = (await db.sql`SELECT clock_timestamp() AS up`) as [{ up: Date }];
       proxy.up();
       // Once that connection has opened (its backend idle), and the pool is closed, the insert was never sent.
@@ -400,19 +408,10 @@ describe('a transaction stranded while its connection opens', () => {
     const driver = postgresDriver(proxy.url(db.name), { max: 1, connectTimeout: 1 });
     const id = `stranded-tx-${crypto.randomUUID()}`;
     try {
-      // postgres.js sends a transaction's BEGIN itself; its connection is closed by the proxy as it opens, over and
-      // over, so the transaction cannot start.
-      proxy.down();
-      const refused = proxy.refused;
-      const error = await driver
-        .batch([{ text: 'INSERT INTO dbos.workflow_status (workflow_uuid) VALUES ($1)', params: [id] }])
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(proxy.refused).toBeGreaterThan(refused);
-      expect(error).toBeInstanceOf(DriverError);
-      expect((error as DriverError).retryable).toBe(true);
+      // postgres.js sends a transaction's BEGIN itself, so the transaction cannot start.
+      await failsStranded(() =>
+        driver.batch([{ text: 'INSERT INTO dbos.workflow_status (workflow_uuid) VALUES ($1)', params: [id] }]),
+      );
       proxy.up();
       // Once its connection opens, the abandoned transaction rolls back before its statements and hands the
       // connection back: the pool's one connection serves the next transaction.
