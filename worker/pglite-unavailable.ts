@@ -8,7 +8,10 @@
 import { DriverError } from '../src/errors.ts';
 
 const unavailable = (): never => {
-  throw new DriverError('PGlite is not available on Cloudflare Workers: set a postgres:// or neon+http:// URL', {});
+  throw new DriverError(
+    'PGlite is not available on Cloudflare Workers: set a postgres:// URL or a Hyperdrive binding (neon+http:// once Neon is built in)',
+    {},
+  );
 };
 
 /** The adapter's. */
